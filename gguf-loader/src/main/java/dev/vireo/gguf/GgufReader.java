@@ -1,0 +1,127 @@
+package dev.vireo.gguf;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+
+/**
+ * A bounds-checked little-endian cursor over the mapped file. Every read checks that the bytes
+ * exist before touching them, so a truncated or hostile file ends in a {@link
+ * GgufFormatException} naming the offset, never in an out-of-bounds access.
+ */
+final class GgufReader {
+    static final ValueLayout.OfShort SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    static final ValueLayout.OfDouble DOUBLE = ValueLayout.JAVA_DOUBLE_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+
+    /** Longest string accepted (llama.cpp's limit is 1 GiB; a Java String holds less). */
+    static final long MAX_STRING = 1L << 30;
+
+    private final Path file;
+    private final MemorySegment seg;
+    private final long size;
+    private long pos;
+
+    GgufReader(Path file, MemorySegment seg) {
+        this.file = file;
+        this.seg = seg;
+        this.size = seg.byteSize();
+    }
+
+    long position() {
+        return pos;
+    }
+
+    long remaining() {
+        return size - pos;
+    }
+
+    GgufFormatException error(String problem) {
+        return new GgufFormatException(file, pos, problem);
+    }
+
+    GgufFormatException errorAt(long offset, String problem) {
+        return new GgufFormatException(file, offset, problem);
+    }
+
+    private void need(long n, String what) {
+        if (n < 0 || n > size - pos) {
+            throw error("file ends inside " + what + " (needs " + n + " bytes, " + (size - pos) + " left)");
+        }
+    }
+
+    byte i8(String what) {
+        need(1, what);
+        return seg.get(ValueLayout.JAVA_BYTE, pos++);
+    }
+
+    short i16(String what) {
+        need(2, what);
+        short v = seg.get(SHORT, pos);
+        pos += 2;
+        return v;
+    }
+
+    int i32(String what) {
+        need(4, what);
+        int v = seg.get(INT, pos);
+        pos += 4;
+        return v;
+    }
+
+    long i64(String what) {
+        need(8, what);
+        long v = seg.get(LONG, pos);
+        pos += 8;
+        return v;
+    }
+
+    float f32(String what) {
+        need(4, what);
+        float v = seg.get(FLOAT, pos);
+        pos += 4;
+        return v;
+    }
+
+    double f64(String what) {
+        need(8, what);
+        double v = seg.get(DOUBLE, pos);
+        pos += 8;
+        return v;
+    }
+
+    /** A u64-length-prefixed UTF-8 string. Invalid UTF-8 is an error, not a replacement. */
+    String string(String what) {
+        long start = pos;
+        long len = i64(what + " length");
+        if (len < 0 || len > MAX_STRING) {
+            throw errorAt(start, what + " length " + Long.toUnsignedString(len) + " is out of range");
+        }
+        need(len, what);
+        byte[] bytes = seg.asSlice(pos, len).toArray(ValueLayout.JAVA_BYTE);
+        pos += len;
+        try {
+            return StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(java.nio.ByteBuffer.wrap(bytes))
+                    .toString();
+        } catch (CharacterCodingException e) {
+            throw errorAt(start, what + " is not valid UTF-8");
+        }
+    }
+
+    /** Checks that {@code count} items of at least {@code minBytes} each can still be in the file. */
+    void needItems(long count, long minBytes, String what) {
+        if (count < 0 || (minBytes > 0 && count > remaining() / minBytes)) {
+            throw error(what + " count " + Long.toUnsignedString(count) + " does not fit in the "
+                    + remaining() + " bytes left in the file");
+        }
+    }
+}

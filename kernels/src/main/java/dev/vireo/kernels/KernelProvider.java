@@ -1,0 +1,29 @@
+package dev.vireo.kernels;
+
+/**
+ * Picks the Vector API kernels when {@code jdk.incubator.vector} is present and falls back to
+ * the scalar ones (with a single warning on stderr) when it is not. The choice is made once.
+ */
+public final class KernelProvider {
+    private KernelProvider() {}
+
+    /** Matrix kernels over a new pool of {@code threads} threads (best implementation available). */
+    public static MatrixKernels matrixKernels(int threads) {
+        throw new UnsupportedOperationException("being written (issue #3)");
+    }
+
+    /** The small-op kernels (best implementation available). */
+    public static VectorOps vectorOps() {
+        throw new UnsupportedOperationException("being written (issue #3)");
+    }
+
+    /** The plain scalar kernels: the reference in tests. */
+    public static MatrixKernels scalarMatrixKernels(int threads) {
+        throw new UnsupportedOperationException("being written (issue #3)");
+    }
+
+    /** The plain scalar small ops: the reference in tests. */
+    public static VectorOps scalarVectorOps() {
+        throw new UnsupportedOperationException("being written (issue #3)");
+    }
+}
