@@ -14,7 +14,7 @@ public final class KernelProvider {
 
     /** The small-op kernels (best implementation available). */
     public static VectorOps vectorOps() {
-        throw new UnsupportedOperationException("being written (issue #3)");
+        return VectorOpsFactory.simd(); // TODO(kquant): scalar when the Vector API is absent
     }
 
     /** The plain scalar kernels: the reference in tests. */
@@ -24,6 +24,6 @@ public final class KernelProvider {
 
     /** The plain scalar small ops: the reference in tests. */
     public static VectorOps scalarVectorOps() {
-        throw new UnsupportedOperationException("being written (issue #3)");
+        return VectorOpsFactory.scalar();
     }
 }
