@@ -98,30 +98,36 @@ final class GgufReader {
 
     /** A u64-length-prefixed UTF-8 string. Invalid UTF-8 is an error, not a replacement. */
     String string(String what) {
+        return string(what, MAX_STRING);
+    }
+
+    /** A string of at most {@code maxBytes} bytes; the length is checked before anything is read. */
+    String string(String what, long maxBytes) {
         long start = pos;
         long len = i64(what + " length");
-        if (len < 0 || len > MAX_STRING) {
-            throw errorAt(start, what + " length " + Long.toUnsignedString(len) + " is out of range");
+        if (len < 0 || len > maxBytes) {
+            throw errorAt(start, what + " length " + Long.toUnsignedString(len) + " is out of range (at most "
+                    + maxBytes + " bytes)");
         }
         need(len, what);
-        byte[] bytes = seg.asSlice(pos, len).toArray(ValueLayout.JAVA_BYTE);
+        if (len == 0) {
+            return "";
+        }
+        java.nio.ByteBuffer bytes = seg.asSlice(pos, len).asByteBuffer();
         pos += len;
         try {
             return StandardCharsets.UTF_8.newDecoder()
                     .onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(java.nio.ByteBuffer.wrap(bytes))
+                    .decode(bytes)
                     .toString();
         } catch (CharacterCodingException e) {
             throw errorAt(start, what + " is not valid UTF-8");
         }
     }
 
-    /** Checks that {@code count} items of at least {@code minBytes} each can still be in the file. */
-    void needItems(long count, long minBytes, String what) {
-        if (count < 0 || (minBytes > 0 && count > remaining() / minBytes)) {
-            throw error(what + " count " + Long.toUnsignedString(count) + " does not fit in the "
-                    + remaining() + " bytes left in the file");
-        }
+    /** A name cut to a length that keeps error messages on one readable line. */
+    static String shorten(String s) {
+        return s.length() <= 80 ? s : s.substring(0, 77) + "...";
     }
 }

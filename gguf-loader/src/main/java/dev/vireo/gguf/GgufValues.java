@@ -4,7 +4,8 @@ package dev.vireo.gguf;
 final class GgufValues {
     private GgufValues() {}
 
-    static GgufValue read(GgufReader r, String key) {
+    static GgufValue read(GgufReader r, String fullKey) {
+        String key = GgufReader.shorten(fullKey);
         long typePos = r.position();
         int typeId = r.i32("type of metadata '" + key + "'");
         GgufValueType type = GgufValueType.byIdOrNull(typeId);
