@@ -122,18 +122,27 @@ final class ScalarVectorOps implements VectorOps {
 
     @Override
     public int argmax(float[] x, int off, int n) {
+        return firstLargest(x, off, n);
+    }
+
+    /**
+     * Index of the first largest value; NaN never wins (it compares false with everything), and
+     * an all-NaN input gives 0.
+     */
+    static int firstLargest(float[] x, int off, int n) {
         if (n <= 0) {
             throw new IllegalArgumentException("argmax over " + n + " values");
         }
-        int best = 0;
-        float bestValue = x[off];
-        for (int i = 1; i < n; i++) {
-            if (x[off + i] > bestValue) { // strict: the first maximum wins ties
-                bestValue = x[off + i];
+        int best = -1;
+        float bestValue = Float.NaN;
+        for (int i = 0; i < n; i++) {
+            float v = x[off + i];
+            if (best < 0 ? !Float.isNaN(v) : v > bestValue) { // strict: the first maximum wins ties
+                bestValue = v;
                 best = i;
             }
         }
-        return best;
+        return Math.max(best, 0);
     }
 
     @Override
