@@ -9,7 +9,12 @@ public final class KernelProvider {
 
     /** Matrix kernels over a new pool of {@code threads} threads (best implementation available). */
     public static MatrixKernels matrixKernels(int threads) {
-        throw new UnsupportedOperationException("being written (issue #3)");
+        return scalarMatrixKernels(threads);
+    }
+
+    /** Matrix kernels over a pool with one thread per available processor. */
+    public static MatrixKernels matrixKernels() {
+        return matrixKernels(Runtime.getRuntime().availableProcessors());
     }
 
     /** The small-op kernels (best implementation available). */
@@ -19,7 +24,7 @@ public final class KernelProvider {
 
     /** The plain scalar kernels: the reference in tests. */
     public static MatrixKernels scalarMatrixKernels(int threads) {
-        throw new UnsupportedOperationException("being written (issue #3)");
+        return new ScalarMatrixKernels(threads);
     }
 
     /** The plain scalar small ops: the reference in tests. */

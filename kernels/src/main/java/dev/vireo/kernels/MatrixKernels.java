@@ -16,6 +16,12 @@ public interface MatrixKernels extends AutoCloseable {
     int threads();
 
     /**
+     * The fixed thread pool the products run on. Callers may use it for their own parallel work
+     * (e.g. attention heads) between products, from the same thread that calls the products.
+     */
+    WorkerPool pool();
+
+    /**
      * {@code y[yOff + i] = W_i . x[xOff ..] + sum_k s_k * (B_k,i . (A_k x))} for every row i.
      *
      * @param lora low-rank terms, or null for none

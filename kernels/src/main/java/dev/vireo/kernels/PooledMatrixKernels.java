@@ -1,0 +1,187 @@
+package dev.vireo.kernels;
+
+import dev.vireo.gguf.GgmlType;
+
+/**
+ * The parts of {@link MatrixKernels} that do not depend on how one row is multiplied: argument
+ * checks, the fused LoRA bookkeeping and the split of rows over the {@link WorkerPool}.
+ * Subclasses supply the row dot product.
+ *
+ * <p>LoRA: for each term, {@code t = scale * (A x)} (r numbers) is computed once per token into
+ * the set's scratch before the pass over W; each output row then adds {@code B_row . t} right
+ * after its own dot product, so W is read once and y is written once.
+ */
+abstract class PooledMatrixKernels implements MatrixKernels {
+    /** Rows per chunk at least: enough work per atomic step, small enough to balance 2 threads. */
+    private static final int ROW_GRAIN = 16;
+
+    final WorkerPool pool;
+    /** Per-thread scratch for one dequantized block (the largest block has 256 values). */
+    final float[][] blockScratch;
+    private final RowTask rowTask = new RowTask();
+
+    PooledMatrixKernels(int threads) {
+        this.pool = new WorkerPool(threads);
+        this.blockScratch = new float[threads][256];
+    }
+
+    /** {@code W_row . x[xOff .. xOff + cols)} for the row starting at byte {@code rowOff}. */
+    abstract float dot(WeightMatrix w, long rowOff, float[] x, int xOff, float[] scratch);
+
+    /** Whether this implementation has a kernel for the type. */
+    abstract boolean supports(GgmlType type);
+
+    @Override
+    public int threads() {
+        return pool.threads();
+    }
+
+    @Override
+    public WorkerPool pool() {
+        return pool;
+    }
+
+    @Override
+    public void matvec(WeightMatrix w, float[] x, int xOff, float[] y, int yOff, LowRankSet lora) {
+        matmul(w, x, xOff, w.cols(), y, yOff, w.rows(), 1, lora);
+    }
+
+    @Override
+    public void matmul(WeightMatrix w, float[] x, int xOff, int xStride, float[] y, int yOff, int yStride, int n,
+            LowRankSet lora) {
+        check(w);
+        if (n <= 0) {
+            return;
+        }
+        checkRange("activation x", x.length, xOff, xStride, n, w.cols());
+        checkRange("output y", y.length, yOff, yStride, n, w.rows());
+        LowRankSet active = lora == null || lora.isEmpty() ? null : lora;
+        if (active != null) {
+            prepareLora(w, active, x, xOff, xStride, n);
+        }
+        RowTask t = rowTask;
+        t.w = w;
+        t.x = x;
+        t.xOff = xOff;
+        t.xStride = xStride;
+        t.y = y;
+        t.yOff = yOff;
+        t.yStride = yStride;
+        t.n = n;
+        t.lora = active;
+        try {
+            pool.parallelFor(w.rows(), ROW_GRAIN, t);
+        } finally {
+            t.w = null;
+            t.x = null;
+            t.y = null;
+            t.lora = null;
+        }
+    }
+
+    @Override
+    public void dequantizeRow(WeightMatrix w, int row, float[] out, int outOff) {
+        check(w);
+        if (row < 0 || row >= w.rows()) {
+            throw new IndexOutOfBoundsException("row " + row + " outside 0.." + (w.rows() - 1));
+        }
+        checkRange("output", out.length, outOff, 0, 1, w.cols());
+        GgmlType type = w.type();
+        int bs = type.blockSize();
+        int bb = type.bytesPerBlock();
+        long off = row * w.rowBytes();
+        for (int c = 0; c < w.cols(); c += bs, off += bb) {
+            Blocks.dequantize(type, w.data(), off, out, outOff + c);
+        }
+    }
+
+    @Override
+    public void close() {
+        pool.close();
+    }
+
+    private void check(WeightMatrix w) {
+        if (!supports(w.type())) {
+            throw new IllegalArgumentException("weight type " + w.type() + " is not supported by the kernels");
+        }
+    }
+
+    private static void checkRange(String what, int length, int off, int stride, int n, int count) {
+        long last = (long) off + (long) stride * (n - 1) + count;
+        if (off < 0 || stride < 0 || last > length) {
+            throw new IndexOutOfBoundsException(what + ": " + n + " vector(s) of " + count + " at offset " + off
+                    + " stride " + stride + " do not fit an array of " + length);
+        }
+    }
+
+    /** t_k = scale_k * (A_k x) for every term and token, into the set's scratch. */
+    private void prepareLora(WeightMatrix w, LowRankSet lora, float[] x, int xOff, int xStride, int n) {
+        if (lora.rows() != w.rows() || lora.cols() != w.cols()) {
+            throw new IllegalArgumentException("LoRA set for " + lora.rows() + " x " + lora.cols()
+                    + " used with a " + w.rows() + " x " + w.cols() + " weight");
+        }
+        if ((long) lora.totalRank * n > lora.scratch.length) {
+            throw new IllegalArgumentException("LoRA set sized for " + lora.scratch.length / Math.max(1, lora.totalRank)
+                    + " tokens used with a batch of " + n);
+        }
+        float[] scratch = blockScratch[0];
+        float[] t = lora.scratch;
+        for (int tok = 0; tok < n; tok++) {
+            int base = tok * lora.totalRank;
+            for (LowRank term : lora.terms()) {
+                WeightMatrix a = term.a();
+                check(a);
+                check(term.b());
+                long rb = a.rowBytes();
+                for (int j = 0; j < a.rows(); j++) {
+                    t[base + j] = term.scale() == 0f ? 0f
+                            : term.scale() * dot(a, j * rb, x, xOff + tok * xStride, scratch);
+                }
+                base += a.rows();
+            }
+        }
+    }
+
+    /** The reusable per-call state of one product; runs a range of rows for every token. */
+    private final class RowTask implements RangeTask {
+        WeightMatrix w;
+        float[] x;
+        int xOff;
+        int xStride;
+        float[] y;
+        int yOff;
+        int yStride;
+        int n;
+        LowRankSet lora;
+
+        @Override
+        public void run(int from, int to, int worker) {
+            float[] scratch = blockScratch[worker];
+            long rb = w.rowBytes();
+            for (int i = from; i < to; i++) {
+                long rowOff = i * rb;
+                // Each weight row is used for every token while it is still in cache.
+                for (int tok = 0; tok < n; tok++) {
+                    float v = dot(w, rowOff, x, xOff + tok * xStride, scratch);
+                    if (lora != null) {
+                        v += loraRow(i, tok, scratch);
+                    }
+                    y[yOff + tok * yStride + i] = v;
+                }
+            }
+        }
+
+        private float loraRow(int i, int tok, float[] scratch) {
+            float sum = 0f;
+            int base = tok * lora.totalRank;
+            for (LowRank term : lora.terms()) {
+                WeightMatrix b = term.b();
+                if (term.scale() != 0f) {
+                    sum += dot(b, i * b.rowBytes(), lora.scratch, base, scratch);
+                }
+                base += b.cols();
+            }
+            return sum;
+        }
+    }
+}
