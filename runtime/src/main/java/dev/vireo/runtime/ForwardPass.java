@@ -1,0 +1,180 @@
+package dev.vireo.runtime;
+
+import dev.vireo.kernels.LowRankSet;
+import dev.vireo.kernels.MatrixKernels;
+import dev.vireo.kernels.Rope;
+import dev.vireo.kernels.VectorOps;
+import dev.vireo.kernels.WeightMatrix;
+
+/**
+ * The transformer forward pass of one session: the same code for every architecture (the
+ * differences are optional tensors and the RoPE style) and for any number of tokens (a decode
+ * step is a batch of one, served by matvec; a prompt goes through matmul in chunks of
+ * {@link #maxBatch} tokens, attention per token with the causal limit of its position).
+ *
+ * <p>All buffers are allocated here, once; {@link #run} allocates nothing. Not thread-safe: one
+ * session, one caller.
+ */
+final class ForwardPass {
+    private final ModelConfig c;
+    private final ModelWeights w;
+    private final MatrixKernels mk;
+    private final VectorOps ops;
+    private final KvCache cache;
+    private final int maxBatch;
+    private final float[] invFreq;
+    private final float attentionScale;
+
+    // Activations of up to maxBatch tokens, token t at t * (row width).
+    private final float[] x;
+    private final float[] xb;
+    private final float[] q;
+    private final float[] k;
+    private final float[] v;
+    private final float[] att;
+    private final float[] gate;
+    private final float[] up;
+    private final AttentionRunner attention;
+
+    /** LoRA terms per layer and projection (null: none), and for the output matrix. */
+    private LowRankSet[][] lora;
+    private LowRankSet outputLora;
+
+    ForwardPass(ModelConfig c, ModelWeights w, MatrixKernels mk, VectorOps ops, KvCache cache, int maxBatch) {
+        this.c = c;
+        this.w = w;
+        this.mk = mk;
+        this.ops = ops;
+        this.cache = cache;
+        this.maxBatch = maxBatch;
+        this.invFreq = Rope.inverseFrequencies(c.ropeDimensionCount(), c.ropeBase(), w.ropeFactors, c.ropeFreqScale());
+        this.attentionScale = (float) (1.0 / Math.sqrt(c.headDim()));
+        int e = c.embeddingLength();
+        this.x = new float[maxBatch * e];
+        this.xb = new float[maxBatch * e];
+        this.q = new float[maxBatch * c.queryLength()];
+        this.k = new float[maxBatch * c.kvLength()];
+        this.v = new float[maxBatch * c.kvLength()];
+        this.att = new float[maxBatch * c.queryLength()];
+        this.gate = new float[maxBatch * c.feedForwardLength()];
+        this.up = new float[maxBatch * c.feedForwardLength()];
+        this.attention = new AttentionRunner(c, ops, mk, cache, q, att, attentionScale);
+    }
+
+    int maxBatch() {
+        return maxBatch;
+    }
+
+    /** Installs LoRA terms (null arrays or entries for none). Takes effect on the next run. */
+    void setLora(LowRankSet[][] perLayer, LowRankSet output) {
+        this.lora = perLayer;
+        this.outputLora = output;
+    }
+
+    /**
+     * Runs {@code n <= maxBatch} tokens at positions {@code start .. start + n - 1}, storing their
+     * keys and values in the cache (which must already have room for them).
+     *
+     * @param logits where the logits go, or null for none (only the KV cache is filled)
+     * @param allRows true: write the logits of every token at {@code logits[logitsOff + t * vocab]};
+     *     false: only those of the last token at {@code logits[logitsOff]}
+     */
+    void run(int[] tokens, int tokOff, int n, int start, float[] logits, int logitsOff, boolean allRows) {
+        final int e = c.embeddingLength();
+        final int qLen = c.queryLength();
+        final int kvLen = c.kvLength();
+        final int ff = c.feedForwardLength();
+        final int hd = c.headDim();
+        final float eps = c.rmsEps();
+        for (int t = 0; t < n; t++) {
+            mk.dequantizeRow(w.tokenEmbedding, tokens[tokOff + t], x, t * e);
+        }
+        for (int l = 0; l < w.layers.length; l++) {
+            LayerWeights lw = w.layers[l];
+            LowRankSet[] lr = lora == null ? null : lora[l];
+            // Attention block: h = x + Wo * attention(rope(Wq n), rope(Wk n), Wv n), n = rms(x) * g.
+            for (int t = 0; t < n; t++) {
+                ops.rmsNorm(xb, t * e, x, t * e, lw.attnNorm(), e, eps);
+            }
+            project(lw, Projection.Q, lr, xb, e, q, qLen, n);
+            project(lw, Projection.K, lr, xb, e, k, kvLen, n);
+            project(lw, Projection.V, lr, xb, e, v, kvLen, n);
+            float[] qNorm = lw.qNorm();
+            float[] kNorm = lw.kNorm();
+            float[] keys = cache.keys[l];
+            float[] values = cache.values[l];
+            for (int t = 0; t < n; t++) {
+                if (qNorm != null) {
+                    for (int h = 0; h < c.headCount(); h++) {
+                        ops.rmsNorm(q, t * qLen + h * hd, q, t * qLen + h * hd, qNorm, hd, eps);
+                    }
+                }
+                if (kNorm != null) {
+                    for (int h = 0; h < c.headCountKv(); h++) {
+                        ops.rmsNorm(k, t * kvLen + h * hd, k, t * kvLen + h * hd, kNorm, hd, eps);
+                    }
+                }
+                int pos = start + t;
+                ops.rope(q, t * qLen, c.headCount(), hd, pos, invFreq, c.ropeNeox());
+                ops.rope(k, t * kvLen, c.headCountKv(), hd, pos, invFreq, c.ropeNeox());
+                System.arraycopy(k, t * kvLen, keys, pos * kvLen, kvLen);
+                System.arraycopy(v, t * kvLen, values, pos * kvLen, kvLen);
+            }
+            attention.run(l, start, n);
+            project(lw, Projection.O, lr, att, qLen, xb, e, n);
+            ops.add(x, 0, xb, 0, n * e);
+
+            // Feed-forward block: out = h + Wdown (silu(Wgate m) * (Wup m)), m = rms(h) * g.
+            for (int t = 0; t < n; t++) {
+                ops.rmsNorm(xb, t * e, x, t * e, lw.ffnNorm(), e, eps);
+            }
+            project(lw, Projection.GATE, lr, xb, e, gate, ff, n);
+            project(lw, Projection.UP, lr, xb, e, up, ff, n);
+            ops.swiglu(gate, 0, up, 0, n * ff);
+            project(lw, Projection.DOWN, lr, gate, ff, xb, e, n);
+            ops.add(x, 0, xb, 0, n * e);
+        }
+        if (logits == null) {
+            return; // a chunk in the middle of a prompt: only its keys and values matter
+        }
+        int vocab = c.vocabSize();
+        if (allRows) {
+            for (int t = 0; t < n; t++) {
+                ops.rmsNorm(xb, t * e, x, t * e, w.outputNorm, e, eps);
+            }
+            multiply(w.output, xb, e, logits, logitsOff, vocab, n, outputLora);
+            if (w.outputBias != null) {
+                for (int t = 0; t < n; t++) {
+                    ops.add(logits, logitsOff + t * vocab, w.outputBias, 0, vocab);
+                }
+            }
+        } else {
+            ops.rmsNorm(xb, 0, x, (n - 1) * e, w.outputNorm, e, eps);
+            mk.matvec(w.output, xb, 0, logits, logitsOff, outputLora);
+            if (w.outputBias != null) {
+                ops.add(logits, logitsOff, w.outputBias, 0, vocab);
+            }
+        }
+    }
+
+    /** {@code out[t] = W in[t] (+ bias)} for the n tokens, with the layer's LoRA terms for W. */
+    private void project(LayerWeights lw, Projection p, LowRankSet[] lr, float[] in, int inStride, float[] out,
+            int outStride, int n) {
+        multiply(lw.matrix(p), in, inStride, out, 0, outStride, n, lr == null ? null : lr[p.ordinal()]);
+        float[] bias = lw.bias(p);
+        if (bias != null) {
+            for (int t = 0; t < n; t++) {
+                ops.add(out, t * outStride, bias, 0, outStride);
+            }
+        }
+    }
+
+    private void multiply(WeightMatrix m, float[] in, int inStride, float[] out, int outOff, int outStride, int n,
+            LowRankSet lr) {
+        if (n == 1) {
+            mk.matvec(m, in, 0, out, outOff, lr);
+        } else {
+            mk.matmul(m, in, 0, inStride, out, outOff, outStride, n, lr);
+        }
+    }
+}

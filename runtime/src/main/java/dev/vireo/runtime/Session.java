@@ -1,0 +1,225 @@
+package dev.vireo.runtime;
+
+import dev.vireo.kernels.KernelProvider;
+import dev.vireo.kernels.MatrixKernels;
+import dev.vireo.kernels.VectorOps;
+import dev.vireo.runtime.lora.AdapterUse;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * One conversation with a {@link Model}: its own KV cache, buffers, sampler, LoRA adapters and
+ * thread pool. Tokens accumulate in the context across calls (a chat keeps its history) until
+ * {@link #reset()}.
+ *
+ * <p>Use from one thread at a time; only {@link #cancel()} may be called from another thread.
+ * Close the session to stop its threads.
+ */
+public final class Session implements AutoCloseable {
+    /** Tokens per batched forward step: large enough to reuse each weight row across many tokens. */
+    private static final int MAX_BATCH = 64;
+    /** KV positions reserved up front; the cache doubles from there up to the context length. */
+    private static final int INITIAL_CACHE = 512;
+
+    private final Model model;
+    private final ModelConfig config;
+    private final MatrixKernels kernels;
+    private final KvCache cache;
+    private final ForwardPass forward;
+    private final Sampler sampler;
+    private final int contextLength;
+    /** Tokens in the context; {@code [0, evaluated)} are in the KV cache, the rest are pending. */
+    private final int[] history;
+    private int position;
+    private int evaluated;
+    /** The logits after the last evaluated token (valid when {@code logitsValid}). */
+    private final float[] logits;
+    private boolean logitsValid;
+    private volatile boolean cancelled;
+    private boolean closed;
+
+    Session(Model model, SessionOptions options) {
+        Objects.requireNonNull(options, "options");
+        this.model = model;
+        this.config = model.config();
+        int threads = options.threads() == 0 ? Runtime.getRuntime().availableProcessors() : options.threads();
+        this.contextLength = options.contextLength() == 0 ? config.contextLength()
+                : Math.min(options.contextLength(), config.contextLength());
+        boolean scalar = model.options().scalarKernels();
+        VectorOps ops = scalar ? KernelProvider.scalarVectorOps() : KernelProvider.vectorOps();
+        this.kernels = scalar ? KernelProvider.scalarMatrixKernels(threads) : KernelProvider.matrixKernels(threads);
+        try {
+            this.cache = new KvCache(config.blockCount(), config.kvLength(), contextLength, INITIAL_CACHE);
+            this.forward = new ForwardPass(config, model.weights(), kernels, ops, cache, Math.min(MAX_BATCH, contextLength));
+            this.sampler = new Sampler(config.vocabSize());
+            this.history = new int[contextLength];
+            this.logits = new float[config.vocabSize()];
+        } catch (RuntimeException | Error e) {
+            kernels.close();
+            throw e;
+        }
+    }
+
+    public Model model() {
+        return model;
+    }
+
+    /** Tokens in the context so far (the next token goes at this position). */
+    public int position() {
+        return position;
+    }
+
+    /** Positions this session's context holds at most. */
+    public int contextLength() {
+        return contextLength;
+    }
+
+    /** Threads of this session's kernels. */
+    public int threads() {
+        return kernels.threads();
+    }
+
+    /** "Vector API ..." or "scalar ...": what computes the products. */
+    public String kernelDescription() {
+        return kernels.description();
+    }
+
+    /**
+     * Appends tokens to the context in batched steps and returns the logits of the last one.
+     *
+     * @return a new array of {@code vocabSize} logits
+     * @throws ContextOverflowException if the tokens do not fit (nothing is appended then)
+     */
+    public float[] evaluate(int[] tokens) {
+        append(tokens, null);
+        return logits.clone();
+    }
+
+    /**
+     * Appends tokens to the context and writes the logits after each of them: row t (the logits
+     * after token t) at {@code logitsPerToken[t * vocabSize]}.
+     *
+     * @throws ContextOverflowException if the tokens do not fit (nothing is appended then)
+     */
+    public void evaluate(int[] tokens, float[] logitsPerToken) {
+        long need = (long) tokens.length * config.vocabSize();
+        if (logitsPerToken.length < need) {
+            throw new IllegalArgumentException("logits array of " + logitsPerToken.length + " floats is too small for "
+                    + tokens.length + " tokens x " + config.vocabSize() + " logits");
+        }
+        append(tokens, logitsPerToken);
+    }
+
+    /** Checks, then runs the tokens; {@code allLogits} null: only the last token's, into {@link #logits}. */
+    private void append(int[] tokens, float[] allLogits) {
+        checkOpen();
+        if (tokens.length == 0) {
+            throw new IllegalArgumentException("no tokens to evaluate");
+        }
+        int vocab = config.vocabSize();
+        for (int i = 0; i < tokens.length; i++) {
+            if (tokens[i] < 0 || tokens[i] >= vocab) {
+                throw new IllegalArgumentException("token id " + tokens[i] + " at index " + i
+                        + " is outside the vocabulary of " + vocab);
+            }
+        }
+        reserve(tokens.length);
+        System.arraycopy(tokens, 0, history, position, tokens.length);
+        position += tokens.length;
+        if (allLogits == null) {
+            evaluatePending();
+        } else {
+            flushPendingBefore(position - tokens.length);
+            runBatches(tokens, 0, tokens.length, allLogits);
+            logitsValid = true;
+            System.arraycopy(allLogits, (tokens.length - 1) * vocab, logits, 0, vocab);
+        }
+    }
+
+    /** Makes room for {@code more} positions or throws, leaving the session unchanged. */
+    private void reserve(int more) {
+        long need = (long) position + more;
+        if (need > contextLength) {
+            throw new ContextOverflowException((int) Math.min(Integer.MAX_VALUE, need), contextLength);
+        }
+        cache.ensureCapacity((int) need);
+    }
+
+    /** Runs every token not yet in the KV cache, leaving the last one's logits in {@link #logits}. */
+    private void evaluatePending() {
+        int n = position - evaluated;
+        if (n > 0) {
+            runBatches(history, evaluated, n, null);
+        }
+    }
+
+    /** Runs pending tokens before index {@code end} of the history, discarding their logits. */
+    private void flushPendingBefore(int end) {
+        while (evaluated < end) {
+            int n = Math.min(forward.maxBatch(), end - evaluated);
+            forward.run(history, evaluated, n, evaluated, null, 0, false);
+            evaluated += n;
+            logitsValid = false;
+        }
+    }
+
+    /**
+     * Runs {@code n} tokens starting at {@code tokens[off]} (which are the history entries from
+     * {@code evaluated} on) in batches; with {@code all} null only the last logits are kept.
+     */
+    private void runBatches(int[] tokens, int off, int n, float[] all) {
+        int vocab = config.vocabSize();
+        for (int done = 0; done < n; ) {
+            int b = Math.min(forward.maxBatch(), n - done);
+            boolean last = done + b == n;
+            if (all != null) {
+                forward.run(tokens, off + done, b, evaluated, all, done * vocab, true);
+            } else {
+                forward.run(tokens, off + done, b, evaluated, last ? logits : null, 0, false);
+            }
+            evaluated += b;
+            done += b;
+        }
+        logitsValid = true;
+    }
+
+    /**
+     * Switches this session to these adapters (an empty list: none) and clears its context,
+     * since cached keys and values were computed with the previous weights.
+     *
+     * @throws IllegalArgumentException if an adapter does not fit this model's matrices
+     */
+    public void setAdapters(List<AdapterUse> adapters) {
+        checkOpen();
+        LoraBinding binding = LoraBinding.of(List.copyOf(adapters), model.weights(), forward.maxBatch());
+        forward.setLora(binding.perLayer, binding.output);
+        reset();
+    }
+
+    /** Empties the context (the KV cache is overwritten from position 0 on). */
+    public void reset() {
+        position = 0;
+        evaluated = 0;
+        logitsValid = false;
+    }
+
+    /** Asks a running {@code generate} to stop after the current token; callable from any thread. */
+    public void cancel() {
+        cancelled = true;
+    }
+
+    /** Stops this session's threads. The session cannot be used afterwards. */
+    @Override
+    public void close() {
+        if (!closed) {
+            closed = true;
+            kernels.close();
+        }
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw new IllegalStateException("session is closed");
+        }
+    }
+}

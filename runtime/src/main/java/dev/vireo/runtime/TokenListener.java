@@ -1,0 +1,15 @@
+package dev.vireo.runtime;
+
+/** Receives generated tokens as they come (on the generating thread). */
+@FunctionalInterface
+public interface TokenListener {
+    /** Ignores every token. */
+    TokenListener NONE = (id, text) -> {};
+
+    /**
+     * @param tokenId the generated token
+     * @param text the complete UTF-8 characters this token finishes, possibly "" (a character
+     *     split over several tokens, or text held back while it may be the start of a stop string)
+     */
+    void onToken(int tokenId, String text);
+}
