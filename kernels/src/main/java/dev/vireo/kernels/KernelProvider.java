@@ -3,13 +3,35 @@ package dev.vireo.kernels;
 /**
  * Picks the Vector API kernels when {@code jdk.incubator.vector} is present and falls back to
  * the scalar ones (with a single warning on stderr) when it is not. The choice is made once.
+ *
+ * <p>The Vector API classes are only touched after the module check, so this class loads and
+ * works on a JVM started without {@code --add-modules jdk.incubator.vector}.
  */
 public final class KernelProvider {
     private KernelProvider() {}
 
+    /** Decided once, on first use. */
+    private static final class Choice {
+        static final boolean VECTOR_API = detect();
+
+        private static boolean detect() {
+            if (ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()) {
+                return true;
+            }
+            System.err.println("WARNING: Vireo runs its slow scalar kernels: the Vector API is absent "
+                    + "(start java with --add-modules jdk.incubator.vector)");
+            return false;
+        }
+    }
+
+    /** Whether the Vector API kernels are in use. */
+    public static boolean vectorApiAvailable() {
+        return Choice.VECTOR_API;
+    }
+
     /** Matrix kernels over a new pool of {@code threads} threads (best implementation available). */
     public static MatrixKernels matrixKernels(int threads) {
-        return scalarMatrixKernels(threads);
+        return Choice.VECTOR_API ? VectorApiKernels.matrix(threads) : scalarMatrixKernels(threads);
     }
 
     /** Matrix kernels over a pool with one thread per available processor. */
@@ -19,7 +41,7 @@ public final class KernelProvider {
 
     /** The small-op kernels (best implementation available). */
     public static VectorOps vectorOps() {
-        return VectorOpsFactory.simd(); // TODO(kquant): scalar when the Vector API is absent
+        return Choice.VECTOR_API ? VectorOpsFactory.simd() : VectorOpsFactory.scalar();
     }
 
     /** The plain scalar kernels: the reference in tests. */
@@ -30,5 +52,12 @@ public final class KernelProvider {
     /** The plain scalar small ops: the reference in tests. */
     public static VectorOps scalarVectorOps() {
         return VectorOpsFactory.scalar();
+    }
+
+    /** Keeps the reference to the Vector API implementation out of the always-loaded code path. */
+    private static final class VectorApiKernels {
+        static MatrixKernels matrix(int threads) {
+            return new SimdMatrixKernels(threads);
+        }
     }
 }

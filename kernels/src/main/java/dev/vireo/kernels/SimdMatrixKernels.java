@@ -1,0 +1,327 @@
+package dev.vireo.kernels;
+
+import dev.vireo.gguf.GgmlType;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteOrder;
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Vector API kernels: each block is widened from its packed bytes straight into float lanes and
+ * multiplied with the float activations, with no dequantized copy of the row (fused
+ * dequantize-and-dot). Per-block scales are applied once per block to a lane-wise partial sum,
+ * and minimums ({@code m * sum(x)}) go to a separate accumulator, so the inner work per weight is
+ * one widening conversion and one fused multiply-add.
+ *
+ * <p>The activations stay float (no int8 quantization of x): on AVX2 the Vector API offers no
+ * widening multiply-add (vpmaddubsw/vpmaddwd), so an integer path costs as many instructions as
+ * the float one while adding the activation rounding error. Types without a dedicated kernel
+ * (Q2_K, Q3_K, IQ4_NL, IQ4_XS) dequantize one block into a per-thread scratch and take a vector
+ * dot of it.
+ */
+final class SimdMatrixKernels extends PooledMatrixKernels {
+    static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+    static final int FL = F.length();
+    static final VectorSpecies<Integer> I = IntVector.SPECIES_PREFERRED;
+    /** Bytes that widen to one float vector. */
+    static final VectorSpecies<Byte> B = VectorSpecies.of(byte.class, VectorShape.forBitSize(FL * 8));
+    /** Shorts that widen to one float vector. */
+    static final VectorSpecies<Short> S = VectorSpecies.of(short.class, VectorShape.forBitSize(FL * 16));
+    static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
+
+    SimdMatrixKernels(int threads) {
+        super(threads);
+        if (FL < 4 || 16 % FL != 0) {
+            throw new IllegalStateException("unsupported vector length " + FL + " floats");
+        }
+    }
+
+    @Override
+    public String description() {
+        return "Vector API, " + F.vectorBitSize() + "-bit";
+    }
+
+    @Override
+    boolean supports(GgmlType type) {
+        return Blocks.supports(type);
+    }
+
+    @Override
+    float dot(WeightMatrix w, long rowOff, float[] x, int xOff, float[] scratch) {
+        MemorySegment s = w.data();
+        int n = w.cols();
+        return switch (w.type()) {
+            case F32 -> dotF32(s, rowOff, x, xOff, n);
+            case F16 -> dotF16(s, rowOff, x, xOff, n);
+            case BF16 -> dotBF16(s, rowOff, x, xOff, n);
+            case Q8_0 -> dotQ8_0(s, rowOff, x, xOff, n);
+            case Q4_0 -> dotQ4_0(s, rowOff, x, xOff, n);
+            case Q4_1 -> dotQ4_1(s, rowOff, x, xOff, n);
+            case Q5_0 -> dotQ5(s, rowOff, x, xOff, n, false);
+            case Q5_1 -> dotQ5(s, rowOff, x, xOff, n, true);
+            case Q4_K -> dotQ4K(s, rowOff, x, xOff, n);
+            case Q5_K -> dotQ5K(s, rowOff, x, xOff, n);
+            case Q6_K -> dotQ6K(s, rowOff, x, xOff, n);
+            default -> dotByBlocks(w, rowOff, x, xOff, scratch);
+        };
+    }
+
+    static FloatVector widen(ByteVector b) {
+        return (FloatVector) b.convertShape(VectorOperators.B2F, F, 0);
+    }
+
+    static float dotF32(MemorySegment s, long off, float[] x, int xo, int n) {
+        FloatVector a0 = FloatVector.zero(F);
+        FloatVector a1 = FloatVector.zero(F);
+        int i = 0;
+        for (; i + 2 * FL <= n; i += 2 * FL) {
+            a0 = FloatVector.fromMemorySegment(F, s, off + 4L * i, LE).fma(FloatVector.fromArray(F, x, xo + i), a0);
+            a1 = FloatVector.fromMemorySegment(F, s, off + 4L * (i + FL), LE)
+                    .fma(FloatVector.fromArray(F, x, xo + i + FL), a1);
+        }
+        float sum = a0.add(a1).reduceLanes(VectorOperators.ADD);
+        for (; i < n; i++) {
+            sum += s.get(Blocks.F32, off + 4L * i) * x[xo + i];
+        }
+        return sum;
+    }
+
+    /** binary16 bits (sign-extended in int lanes) to float, exact, subnormals and inf/NaN included. */
+    static FloatVector halfToFloat(IntVector h) {
+        IntVector mag = h.and(0x7FFF);
+        // Placing the 15 magnitude bits at the float's exponent/mantissa position and scaling by
+        // 2^112 rebases the exponent (15 -> 127); this also normalizes subnormal halves exactly.
+        IntVector bits = mag.lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(0x1p112f).reinterpretAsInts();
+        bits = bits.lanewise(VectorOperators.OR, 0x7F800000, mag.compare(VectorOperators.GE, 0x7C00));
+        return bits.or(h.and(0x8000).lanewise(VectorOperators.LSHL, 16)).reinterpretAsFloats();
+    }
+
+    static float dotF16(MemorySegment s, long off, float[] x, int xo, int n) {
+        FloatVector a0 = FloatVector.zero(F);
+        int i = 0;
+        for (; i + FL <= n; i += FL) {
+            ShortVector h = ShortVector.fromMemorySegment(S, s, off + 2L * i, LE);
+            FloatVector w = halfToFloat((IntVector) h.convertShape(VectorOperators.S2I, I, 0));
+            a0 = w.fma(FloatVector.fromArray(F, x, xo + i), a0);
+        }
+        float sum = a0.reduceLanes(VectorOperators.ADD);
+        for (; i < n; i++) {
+            sum += Blocks.f16(s, off + 2L * i) * x[xo + i];
+        }
+        return sum;
+    }
+
+    static float dotBF16(MemorySegment s, long off, float[] x, int xo, int n) {
+        FloatVector a0 = FloatVector.zero(F);
+        int i = 0;
+        for (; i + FL <= n; i += FL) {
+            ShortVector h = ShortVector.fromMemorySegment(S, s, off + 2L * i, LE);
+            IntVector bits = ((IntVector) h.convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16);
+            a0 = bits.reinterpretAsFloats().fma(FloatVector.fromArray(F, x, xo + i), a0);
+        }
+        float sum = a0.reduceLanes(VectorOperators.ADD);
+        for (; i < n; i++) {
+            sum += Halves.bf16ToFloat(s.get(Blocks.U16, off + 2L * i)) * x[xo + i];
+        }
+        return sum;
+    }
+
+    static float dotQ8_0(MemorySegment s, long off, float[] x, int xo, int n) {
+        FloatVector acc = FloatVector.zero(F);
+        for (int c = 0; c < n; c += 32, off += 34) {
+            FloatVector blk = FloatVector.zero(F);
+            for (int j = 0; j < 32; j += FL) {
+                FloatVector w = widen(ByteVector.fromMemorySegment(B, s, off + 2 + j, LE));
+                blk = w.fma(FloatVector.fromArray(F, x, xo + c + j), blk);
+            }
+            acc = blk.fma(FloatVector.broadcast(F, Blocks.f16(s, off)), acc);
+        }
+        return acc.reduceLanes(VectorOperators.ADD);
+    }
+
+    static float dotQ4_0(MemorySegment s, long off, float[] x, int xo, int n) {
+        FloatVector acc = FloatVector.zero(F);
+        for (int c = 0; c < n; c += 32, off += 18) {
+            FloatVector blk = FloatVector.zero(F);
+            for (int j = 0; j < 16; j += FL) {
+                ByteVector q = ByteVector.fromMemorySegment(B, s, off + 2 + j, LE);
+                FloatVector lo = widen(q.and((byte) 0xF).sub((byte) 8));
+                FloatVector hi = widen(q.lanewise(VectorOperators.LSHR, 4).sub((byte) 8));
+                blk = lo.fma(FloatVector.fromArray(F, x, xo + c + j), blk);
+                blk = hi.fma(FloatVector.fromArray(F, x, xo + c + 16 + j), blk);
+            }
+            acc = blk.fma(FloatVector.broadcast(F, Blocks.f16(s, off)), acc);
+        }
+        return acc.reduceLanes(VectorOperators.ADD);
+    }
+
+    static float dotQ4_1(MemorySegment s, long off, float[] x, int xo, int n) {
+        FloatVector acc = FloatVector.zero(F);
+        FloatVector accMin = FloatVector.zero(F);
+        for (int c = 0; c < n; c += 32, off += 20) {
+            FloatVector blk = FloatVector.zero(F);
+            FloatVector xs = FloatVector.zero(F);
+            for (int j = 0; j < 16; j += FL) {
+                ByteVector q = ByteVector.fromMemorySegment(B, s, off + 4 + j, LE);
+                FloatVector x0 = FloatVector.fromArray(F, x, xo + c + j);
+                FloatVector x1 = FloatVector.fromArray(F, x, xo + c + 16 + j);
+                blk = widen(q.and((byte) 0xF)).fma(x0, blk);
+                blk = widen(q.lanewise(VectorOperators.LSHR, 4)).fma(x1, blk);
+                xs = xs.add(x0).add(x1);
+            }
+            acc = blk.fma(FloatVector.broadcast(F, Blocks.f16(s, off)), acc);
+            accMin = xs.fma(FloatVector.broadcast(F, Blocks.f16(s, off + 2)), accMin);
+        }
+        return acc.add(accMin).reduceLanes(VectorOperators.ADD);
+    }
+
+    /** Lane index of every int lane, the shift that brings a lane's high bit of QH down. */
+    private static final IntVector IOTA = IntVector.zero(I).addIndex(1);
+
+    static float dotQ5(MemorySegment s, long off, float[] x, int xo, int n, boolean withMin) {
+        int head = withMin ? 4 : 2;
+        int stride = withMin ? 24 : 22;
+        int bias = withMin ? 0 : 16;
+        FloatVector acc = FloatVector.zero(F);
+        FloatVector accMin = FloatVector.zero(F);
+        for (int c = 0; c < n; c += 32, off += stride) {
+            IntVector qh = IntVector.broadcast(I, s.get(Blocks.U32, off + head));
+            FloatVector blk = FloatVector.zero(F);
+            FloatVector xs = FloatVector.zero(F);
+            for (int j = 0; j < 16; j += FL) {
+                ByteVector q = ByteVector.fromMemorySegment(B, s, off + head + 4 + j, LE);
+                IntVector lo = (IntVector) q.and((byte) 0xF).convertShape(VectorOperators.B2I, I, 0);
+                IntVector hi = (IntVector) q.lanewise(VectorOperators.LSHR, 4).convertShape(VectorOperators.B2I, I, 0);
+                IntVector hbLo = qh.lanewise(VectorOperators.LSHR, IOTA.add(j)).and(1).lanewise(VectorOperators.LSHL, 4);
+                IntVector hbHi = qh.lanewise(VectorOperators.LSHR, IOTA.add(j + 16)).and(1).lanewise(VectorOperators.LSHL, 4);
+                FloatVector w0 = (FloatVector) lo.or(hbLo).sub(bias).convert(VectorOperators.I2F, 0);
+                FloatVector w1 = (FloatVector) hi.or(hbHi).sub(bias).convert(VectorOperators.I2F, 0);
+                FloatVector x0 = FloatVector.fromArray(F, x, xo + c + j);
+                FloatVector x1 = FloatVector.fromArray(F, x, xo + c + 16 + j);
+                blk = w0.fma(x0, blk);
+                blk = w1.fma(x1, blk);
+                if (withMin) {
+                    xs = xs.add(x0).add(x1);
+                }
+            }
+            acc = blk.fma(FloatVector.broadcast(F, Blocks.f16(s, off)), acc);
+            if (withMin) {
+                accMin = xs.fma(FloatVector.broadcast(F, Blocks.f16(s, off + 2)), accMin);
+            }
+        }
+        return acc.add(accMin).reduceLanes(VectorOperators.ADD);
+    }
+
+    static float dotQ4K(MemorySegment s, long off, float[] x, int xo, int n) {
+        FloatVector acc = FloatVector.zero(F);
+        FloatVector accMin = FloatVector.zero(F);
+        for (int c0 = 0; c0 < n; c0 += 256, off += 144) {
+            float d = Blocks.f16(s, off);
+            float dmin = Blocks.f16(s, off + 2);
+            for (int c = 0; c < 4; c++) {
+                FloatVector sLo = FloatVector.zero(F);
+                FloatVector sHi = FloatVector.zero(F);
+                FloatVector xLo = FloatVector.zero(F);
+                FloatVector xHi = FloatVector.zero(F);
+                int xb = xo + c0 + 64 * c;
+                for (int l = 0; l < 32; l += FL) {
+                    ByteVector q = ByteVector.fromMemorySegment(B, s, off + 16 + 32 * c + l, LE);
+                    FloatVector x0 = FloatVector.fromArray(F, x, xb + l);
+                    FloatVector x1 = FloatVector.fromArray(F, x, xb + 32 + l);
+                    sLo = widen(q.and((byte) 0xF)).fma(x0, sLo);
+                    sHi = widen(q.lanewise(VectorOperators.LSHR, 4)).fma(x1, sHi);
+                    xLo = xLo.add(x0);
+                    xHi = xHi.add(x1);
+                }
+                acc = sLo.fma(FloatVector.broadcast(F, d * Blocks.scaleK4(s, off + 4, 2 * c)), acc);
+                acc = sHi.fma(FloatVector.broadcast(F, d * Blocks.scaleK4(s, off + 4, 2 * c + 1)), acc);
+                accMin = xLo.fma(FloatVector.broadcast(F, dmin * Blocks.minK4(s, off + 4, 2 * c)), accMin);
+                accMin = xHi.fma(FloatVector.broadcast(F, dmin * Blocks.minK4(s, off + 4, 2 * c + 1)), accMin);
+            }
+        }
+        return acc.sub(accMin).reduceLanes(VectorOperators.ADD);
+    }
+
+    static float dotQ5K(MemorySegment s, long off, float[] x, int xo, int n) {
+        FloatVector acc = FloatVector.zero(F);
+        FloatVector accMin = FloatVector.zero(F);
+        for (int c0 = 0; c0 < n; c0 += 256, off += 176) {
+            float d = Blocks.f16(s, off);
+            float dmin = Blocks.f16(s, off + 2);
+            for (int c = 0; c < 4; c++) {
+                FloatVector sLo = FloatVector.zero(F);
+                FloatVector sHi = FloatVector.zero(F);
+                FloatVector xLo = FloatVector.zero(F);
+                FloatVector xHi = FloatVector.zero(F);
+                int xb = xo + c0 + 64 * c;
+                for (int l = 0; l < 32; l += FL) {
+                    ByteVector q = ByteVector.fromMemorySegment(B, s, off + 48 + 32 * c + l, LE);
+                    ByteVector h = ByteVector.fromMemorySegment(B, s, off + 16 + l, LE);
+                    ByteVector h0 = h.lanewise(VectorOperators.LSHR, 2 * c).and((byte) 1).lanewise(VectorOperators.LSHL, 4);
+                    ByteVector h1 = h.lanewise(VectorOperators.LSHR, 2 * c + 1).and((byte) 1).lanewise(VectorOperators.LSHL, 4);
+                    FloatVector x0 = FloatVector.fromArray(F, x, xb + l);
+                    FloatVector x1 = FloatVector.fromArray(F, x, xb + 32 + l);
+                    sLo = widen(q.and((byte) 0xF).or(h0)).fma(x0, sLo);
+                    sHi = widen(q.lanewise(VectorOperators.LSHR, 4).or(h1)).fma(x1, sHi);
+                    xLo = xLo.add(x0);
+                    xHi = xHi.add(x1);
+                }
+                acc = sLo.fma(FloatVector.broadcast(F, d * Blocks.scaleK4(s, off + 4, 2 * c)), acc);
+                acc = sHi.fma(FloatVector.broadcast(F, d * Blocks.scaleK4(s, off + 4, 2 * c + 1)), acc);
+                accMin = xLo.fma(FloatVector.broadcast(F, dmin * Blocks.minK4(s, off + 4, 2 * c)), accMin);
+                accMin = xHi.fma(FloatVector.broadcast(F, dmin * Blocks.minK4(s, off + 4, 2 * c + 1)), accMin);
+            }
+        }
+        return acc.sub(accMin).reduceLanes(VectorOperators.ADD);
+    }
+
+    static float dotQ6K(MemorySegment s, long off, float[] x, int xo, int n) {
+        FloatVector acc = FloatVector.zero(F);
+        for (int c0 = 0; c0 < n; c0 += 256, off += 210) {
+            float d = Blocks.f16(s, off + 208);
+            for (int h = 0; h < 2; h++) {
+                for (int k = 0; k < 4; k++) {
+                    long ql = off + 64 * h + 32 * (k & 1);
+                    int shift = 4 * (k >> 1);
+                    for (int l = 0; l < 32; l += FL) {
+                        ByteVector lo = ByteVector.fromMemorySegment(B, s, ql + l, LE)
+                                .lanewise(VectorOperators.LSHR, shift).and((byte) 0xF);
+                        ByteVector hi = ByteVector.fromMemorySegment(B, s, off + 128 + 32 * h + l, LE)
+                                .lanewise(VectorOperators.LSHR, 2 * k).and((byte) 3).lanewise(VectorOperators.LSHL, 4);
+                        FloatVector w = widen(lo.or(hi).sub((byte) 32));
+                        FloatVector p = w.mul(FloatVector.fromArray(F, x, xo + c0 + 128 * h + 32 * k + l));
+                        float scale = d * Blocks.i8(s, off + 192 + 8 * h + 2 * k + l / 16);
+                        acc = p.fma(FloatVector.broadcast(F, scale), acc);
+                    }
+                }
+            }
+        }
+        return acc.reduceLanes(VectorOperators.ADD);
+    }
+
+    /** Types without their own kernel: one block at a time through the scalar dequantizer. */
+    static float dotByBlocks(WeightMatrix w, long rowOff, float[] x, int xOff, float[] scratch) {
+        GgmlType type = w.type();
+        int bs = type.blockSize();
+        int bb = type.bytesPerBlock();
+        FloatVector acc = FloatVector.zero(F);
+        float tail = 0f;
+        long off = rowOff;
+        for (int c = 0; c < w.cols(); c += bs, off += bb) {
+            Blocks.dequantize(type, w.data(), off, scratch, 0);
+            int j = 0;
+            for (; j + FL <= bs; j += FL) {
+                acc = FloatVector.fromArray(F, scratch, j).fma(FloatVector.fromArray(F, x, xOff + c + j), acc);
+            }
+            for (; j < bs; j++) {
+                tail += scratch[j] * x[xOff + c + j];
+            }
+        }
+        return acc.reduceLanes(VectorOperators.ADD) + tail;
+    }
+}

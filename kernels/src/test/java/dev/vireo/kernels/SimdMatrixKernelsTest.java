@@ -1,0 +1,139 @@
+package dev.vireo.kernels;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.vireo.gguf.GgmlType;
+import java.lang.foreign.Arena;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** The Vector API kernels against their scalar twins on random data of awkward sizes. */
+class SimdMatrixKernelsTest {
+    static MatrixKernels simd;
+    static MatrixKernels scalar;
+
+    @BeforeAll
+    static void open() {
+        simd = new SimdMatrixKernels(2);
+        scalar = new ScalarMatrixKernels(2);
+    }
+
+    @AfterAll
+    static void close() {
+        simd.close();
+        scalar.close();
+    }
+
+    static List<Arguments> cases() {
+        List<Arguments> list = new ArrayList<>();
+        for (GgmlType t : RandomWeights.TYPES) {
+            for (int blocks : new int[] {1, 2, 7, 100}) {
+                list.add(Arguments.of(t, blocks));
+            }
+            if (t.blockSize() == 1) {
+                list.add(Arguments.of(t, 2053)); // a long odd row: vector body plus scalar tail
+            }
+        }
+        return list;
+    }
+
+    @ParameterizedTest(name = "{0} x {1} blocks")
+    @MethodSource("cases")
+    void matvecMatchesScalarTwin(GgmlType type, int blocks) {
+        int cols = blocks * type.blockSize();
+        for (long seed = 1; seed <= 3; seed++) {
+            int rows = 37 + 2 * (int) seed; // odd, and more than one chunk per thread
+            WeightMatrix w = RandomWeights.matrix(type, rows, cols, seed);
+            float[] x = RandomWeights.vector(cols + 3, seed * 31);
+            float[] expected = new float[rows];
+            float[] got = new float[rows + 1];
+            scalar.matvec(w, x, 3, expected, 0, null);
+            simd.matvec(w, x, 3, got, 1, null);
+            for (int i = 0; i < rows; i++) {
+                float[] wr = RandomWeights.row(w, i);
+                double mag = 0;
+                for (int j = 0; j < cols; j++) {
+                    mag += Math.abs((double) wr[j] * x[3 + j]);
+                }
+                // Both sides use the same exactly dequantized weights; they differ only in float
+                // summation order (the scalar twin sums in double). A float sum of m terms is off
+                // by at most ~m * 2^-24 * sum|w x|; the vector kernels sum in chains of at most
+                // cols / lanes + blocks steps (< 4000 here), and random-sign rounding grows like the
+                // square root of that, so 1e-5 * sum|w x| is about 10x the expected error, while a
+                // single mis-decoded weight in the small cases moves the result far more.
+                double tol = 1e-5 * mag + 1e-30;
+                assertEquals(expected[i], got[i + 1], tol,
+                        type + " " + rows + "x" + cols + " seed " + seed + " row " + i);
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("types")
+    void matmulEqualsMatvecPerColumn(GgmlType type) {
+        int cols = 3 * Math.max(32, type.blockSize());
+        int rows = 41;
+        int n = 5;
+        WeightMatrix w = RandomWeights.matrix(type, rows, cols, 7);
+        float[] x = RandomWeights.vector(n * (cols + 2), 8);
+        float[] y = new float[n * (rows + 1)];
+        simd.matmul(w, x, 1, cols + 2, y, 0, rows + 1, n, null);
+        float[] one = new float[rows];
+        for (int t = 0; t < n; t++) {
+            simd.matvec(w, x, 1 + t * (cols + 2), one, 0, null);
+            for (int i = 0; i < rows; i++) {
+                assertEquals(one[i], y[t * (rows + 1) + i], 0f, type + " token " + t + " row " + i);
+            }
+        }
+    }
+
+    static GgmlType[] types() {
+        return RandomWeights.TYPES;
+    }
+
+    @Test
+    void dequantizeRowEqualsScalar() {
+        for (GgmlType type : RandomWeights.TYPES) {
+            WeightMatrix w = RandomWeights.matrix(type, 3, 2 * Math.max(32, type.blockSize()), 5);
+            float[] a = new float[w.cols()];
+            float[] b = new float[w.cols()];
+            simd.dequantizeRow(w, 2, a, 0);
+            scalar.dequantizeRow(w, 2, b, 0);
+            for (int j = 0; j < a.length; j++) {
+                assertTrue(a[j] == b[j], type + " value " + j);
+            }
+        }
+    }
+
+    @Test
+    void rejectsBadShapesWithClearErrors() {
+        var seg = Arena.ofAuto().allocate(4096);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new WeightMatrix(GgmlType.Q4_0, 2, 40, seg));
+        assertTrue(e.getMessage().contains("40") && e.getMessage().contains("Q4_0")
+                && e.getMessage().contains("32"), e.getMessage());
+        WeightMatrix w = new WeightMatrix(GgmlType.Q4_0, 2, 64, seg);
+        IndexOutOfBoundsException ex = assertThrows(IndexOutOfBoundsException.class,
+                () -> simd.matvec(w, new float[63], 0, new float[2], 0, null));
+        assertTrue(ex.getMessage().contains("activation"), ex.getMessage());
+        WeightMatrix iq = new WeightMatrix(GgmlType.IQ2_XXS, 1, 256, seg);
+        IllegalArgumentException u = assertThrows(IllegalArgumentException.class,
+                () -> simd.matvec(iq, new float[256], 0, new float[1], 0, null));
+        assertTrue(u.getMessage().contains("IQ2_XXS"), u.getMessage());
+    }
+
+    @Test
+    void providerPicksTheVectorApi() {
+        try (MatrixKernels k = KernelProvider.matrixKernels(1)) {
+            assertTrue(k.description().startsWith("Vector API"), k.description());
+        }
+    }
+}
