@@ -1,0 +1,101 @@
+package dev.vireo.runtime;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.vireo.testing.Shared;
+import java.util.Arrays;
+import org.junit.jupiter.api.Test;
+
+/** Context limits and the equivalence of batched and one-token evaluation. */
+class SessionContextTest {
+
+    private static int[] tokens(int n, int seed) {
+        int[] t = new int[n];
+        t[0] = 1;
+        for (int i = 1; i < n; i++) {
+            t[i] = 3 + (int) ((i * 2654435761L + seed) % 500);
+        }
+        return t;
+    }
+
+    @Test
+    void contextLengthComesFromMetadataAndIsNeverExceeded() throws Exception {
+        try (Model model = Model.load(Shared.file("models/stories260Ktok512.gguf"));
+             Session s = model.newSession(new SessionOptions(1, 0))) {
+            assertEquals(128, model.config().contextLength());
+            assertEquals(128, s.contextLength());
+            ContextOverflowException tooLong = assertThrows(ContextOverflowException.class, () -> s.evaluate(tokens(129, 1)));
+            assertEquals(129, tooLong.requestedPositions());
+            assertEquals(0, s.position(), "a refused call leaves the context unchanged");
+            float[] before = s.evaluate(tokens(128, 1));
+            assertEquals(128, s.position());
+            ContextOverflowException oneMore = assertThrows(ContextOverflowException.class, () -> s.evaluate(new int[] {5}));
+            assertTrue(oneMore.getMessage().contains("129") && oneMore.getMessage().contains("128"), oneMore.getMessage());
+            assertEquals(128, s.position());
+            s.reset();
+            // Equal up to float rounding: Vector API reductions may add lanes in another order once compiled.
+            assertArrayEquals(before, s.evaluate(tokens(128, 1)), 1e-4f, "after reset the same tokens give the same logits");
+        }
+    }
+
+    @Test
+    void smallerUserContextIsEnforcedAndLargerIsCapped() throws Exception {
+        try (Model model = Model.load(Shared.file("models/stories260K.gguf"));
+             Session small = model.newSession(new SessionOptions(1, 10));
+             Session big = model.newSession(new SessionOptions(1, 1 << 20))) {
+            assertEquals(10, small.contextLength());
+            assertEquals(2048, big.contextLength());
+            small.evaluate(tokens(10, 2));
+            assertThrows(ContextOverflowException.class, () -> small.evaluate(new int[] {7}));
+        }
+    }
+
+    @Test
+    void oneTokenStepsGiveTheLogitsOfTheBatchedPass() throws Exception {
+        // 150 tokens: more than one batch, so chunking is covered too.
+        int[] toks = tokens(150, 3);
+        try (Model model = Model.load(Shared.file("models/synthetic/tiny-qwen2-F32.gguf"));
+             Session batched = model.newSession(new SessionOptions(2, 0));
+             Session stepped = model.newSession(new SessionOptions(1, 0))) {
+            int v = model.config().vocabSize();
+            float[] all = new float[toks.length * v];
+            batched.evaluate(toks, all);
+            float worst = 0;
+            for (int i = 0; i < toks.length; i++) {
+                float[] step = stepped.evaluate(new int[] {toks[i]});
+                for (int j = 0; j < v; j++) {
+                    worst = Math.max(worst, Math.abs(step[j] - all[i * v + j]));
+                }
+            }
+            // The same products summed in possibly different order: float rounding only.
+            assertTrue(worst < 1e-4f, "max |decode - batched| = " + worst);
+            assertEquals(toks.length, batched.position());
+            // evaluate(tokens) returns the last row of evaluate(tokens, all).
+            batched.reset();
+            float[] last = batched.evaluate(toks);
+            assertArrayEquals(Arrays.copyOfRange(all, (toks.length - 1) * v, toks.length * v), last, 1e-5f);
+        }
+    }
+
+    @Test
+    void badTokenIdsAreRejectedWithTheirIndex() throws Exception {
+        try (Model model = Model.load(Shared.file("models/stories260K.gguf"));
+             Session s = model.newSession(new SessionOptions(1, 0))) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> s.evaluate(new int[] {1, 512}));
+            assertEquals("token id 512 at index 1 is outside the vocabulary of 512", e.getMessage());
+            assertEquals(0, s.position());
+        }
+    }
+
+    @Test
+    void describeIsOneLine() throws Exception {
+        // llama-2-tiny-random loads (llama, F16/F32 tensors) and describes itself in one line.
+        try (Model model = Model.load(Shared.file("models/llama-2-tiny-random.gguf"))) {
+            String d = model.describe();
+            assertTrue(d.startsWith("llama, ") && !d.contains("\n"), d);
+        }
+    }
+}
