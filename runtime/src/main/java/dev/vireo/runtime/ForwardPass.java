@@ -120,7 +120,7 @@ final class ForwardPass {
                 System.arraycopy(k, t * kvLen, keys, pos * kvLen, kvLen);
                 System.arraycopy(v, t * kvLen, values, pos * kvLen, kvLen);
             }
-            attention.run(l, start, n);
+            attention.attend(l, start, n);
             project(lw, Projection.O, lr, att, qLen, xb, e, n);
             ops.add(x, 0, xb, 0, n * e);
 
