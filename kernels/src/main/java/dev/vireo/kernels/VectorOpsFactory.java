@@ -6,7 +6,7 @@ final class VectorOpsFactory {
 
     /** The Vector API small ops (needs {@code jdk.incubator.vector}). */
     static VectorOps simd() {
-        return new ScalarVectorOps(); // until SimdVectorOps lands
+        return new SimdVectorOps();
     }
 
     /** The plain scalar small ops: the reference. */

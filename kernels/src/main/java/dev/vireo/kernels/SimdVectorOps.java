@@ -1,0 +1,319 @@
+package dev.vireo.kernels;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Vector API small ops: the same math as {@link ScalarVectorOps}, over {@link FloatVector#SPECIES_PREFERRED}
+ * lanes with the tails done by the scalar formulas.
+ *
+ * <p>Differences to the scalar twin, all within float rounding: reductions (sum of squares, sum of
+ * exponentials, dot products) run in float over several lane-wise accumulators, so they add the
+ * terms in another order (and in float where the scalar twin uses double); the multiply-adds are
+ * fused (one rounding instead of two); exp/tanh/sin/cos come from the Vector API's lane-wise
+ * operations, which are within a few ulps of {@link Math}'s. Shape checks and error messages are
+ * the scalar twin's. Nothing here allocates: the shuffles below are built once.
+ */
+final class SimdVectorOps implements VectorOps {
+
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final int L = S.length();
+
+    /** Lane j takes lane j/2: spreads the first L/2 cos/sin values over adjacent pairs. */
+    private static final VectorShuffle<Float> DUP_LOW = VectorShuffle.fromOp(S, j -> j / 2);
+    /** Lane j takes lane L/2 + j/2: spreads the last L/2 values over adjacent pairs. */
+    private static final VectorShuffle<Float> DUP_HIGH = VectorShuffle.fromOp(S, j -> L / 2 + j / 2);
+    /** Lane j takes lane j ^ 1: the partner of each adjacent pair. */
+    private static final VectorShuffle<Float> SWAP_PAIRS = VectorShuffle.fromOp(S, j -> j ^ 1);
+    /** -1 on even lanes, +1 on odd ones: x'[2i] gets -x[2i+1] sin, x'[2i+1] gets +x[2i] sin. */
+    private static final FloatVector PAIR_SIGN = FloatVector.fromArray(S, pairSigns(), 0);
+
+    private static float[] pairSigns() {
+        float[] s = new float[L];
+        for (int j = 0; j < L; j++) {
+            s[j] = (j & 1) == 0 ? -1f : 1f;
+        }
+        return s;
+    }
+
+    @Override
+    public void rmsNorm(float[] out, int outOff, float[] x, int xOff, float[] weight, int size, float eps) {
+        FloatVector a0 = FloatVector.zero(S);
+        FloatVector a1 = FloatVector.zero(S);
+        FloatVector a2 = FloatVector.zero(S);
+        FloatVector a3 = FloatVector.zero(S);
+        int i = 0;
+        for (int end = size - 4 * L; i <= end; i += 4 * L) {
+            FloatVector v0 = FloatVector.fromArray(S, x, xOff + i);
+            FloatVector v1 = FloatVector.fromArray(S, x, xOff + i + L);
+            FloatVector v2 = FloatVector.fromArray(S, x, xOff + i + 2 * L);
+            FloatVector v3 = FloatVector.fromArray(S, x, xOff + i + 3 * L);
+            a0 = v0.fma(v0, a0);
+            a1 = v1.fma(v1, a1);
+            a2 = v2.fma(v2, a2);
+            a3 = v3.fma(v3, a3);
+        }
+        for (int end = size - L; i <= end; i += L) {
+            FloatVector v = FloatVector.fromArray(S, x, xOff + i);
+            a0 = v.fma(v, a0);
+        }
+        float sum = a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
+        for (; i < size; i++) {
+            float v = x[xOff + i];
+            sum += v * v;
+        }
+        float scale = ScalarVectorOps.rmsScale(sum, size, eps);
+        int j = 0;
+        for (int end = S.loopBound(size); j < end; j += L) {
+            FloatVector v = FloatVector.fromArray(S, x, xOff + j).mul(scale);
+            v.mul(FloatVector.fromArray(S, weight, j)).intoArray(out, outOff + j);
+        }
+        for (; j < size; j++) {
+            out[outOff + j] = (x[xOff + j] * scale) * weight[j];
+        }
+    }
+
+    @Override
+    public void rope(float[] x, int off, int heads, int headDim, int pos, float[] invFreq, boolean neox) {
+        int pairs = ScalarVectorOps.checkRope(heads, headDim, invFreq);
+        int i = 0;
+        // L pairs per step: the angles of L pairs are one vector, their cos/sin are computed once
+        // and reused by every head
+        for (int end = pairs - L; i <= end; i += L) {
+            FloatVector angle = FloatVector.fromArray(S, invFreq, i).mul(pos);
+            FloatVector cos = angle.lanewise(VectorOperators.COS);
+            FloatVector sin = angle.lanewise(VectorOperators.SIN);
+            if (neox) {
+                for (int h = 0; h < heads; h++) {
+                    int a = off + h * headDim + i;
+                    int b = a + pairs;
+                    FloatVector x0 = FloatVector.fromArray(S, x, a);
+                    FloatVector x1 = FloatVector.fromArray(S, x, b);
+                    x0.mul(cos).sub(x1.mul(sin)).intoArray(x, a);
+                    x0.mul(sin).add(x1.mul(cos)).intoArray(x, b);
+                }
+            } else {
+                FloatVector cosLow = cos.rearrange(DUP_LOW);
+                FloatVector cosHigh = cos.rearrange(DUP_HIGH);
+                FloatVector sinLow = sin.rearrange(DUP_LOW).mul(PAIR_SIGN);
+                FloatVector sinHigh = sin.rearrange(DUP_HIGH).mul(PAIR_SIGN);
+                for (int h = 0; h < heads; h++) {
+                    int a = off + h * headDim + 2 * i;
+                    FloatVector v0 = FloatVector.fromArray(S, x, a);
+                    FloatVector v1 = FloatVector.fromArray(S, x, a + L);
+                    v0.mul(cosLow).add(v0.rearrange(SWAP_PAIRS).mul(sinLow)).intoArray(x, a);
+                    v1.mul(cosHigh).add(v1.rearrange(SWAP_PAIRS).mul(sinHigh)).intoArray(x, a + L);
+                }
+            }
+        }
+        for (; i < pairs; i++) {
+            float angle = pos * invFreq[i];
+            float cos = (float) Math.cos(angle);
+            float sin = (float) Math.sin(angle);
+            for (int h = 0; h < heads; h++) {
+                int base = off + h * headDim;
+                int a = neox ? base + i : base + 2 * i;
+                int b = neox ? a + pairs : a + 1;
+                float x0 = x[a];
+                float x1 = x[b];
+                x[a] = x0 * cos - x1 * sin;
+                x[b] = x0 * sin + x1 * cos;
+            }
+        }
+    }
+
+    @Override
+    public void softmax(float[] x, int off, int len) {
+        float max = max(x, off, len);
+        FloatVector vmax = FloatVector.broadcast(S, max);
+        FloatVector s0 = FloatVector.zero(S);
+        FloatVector s1 = FloatVector.zero(S);
+        int i = 0;
+        for (int end = len - 2 * L; i <= end; i += 2 * L) {
+            FloatVector e0 = FloatVector.fromArray(S, x, off + i).sub(vmax).lanewise(VectorOperators.EXP);
+            FloatVector e1 = FloatVector.fromArray(S, x, off + i + L).sub(vmax).lanewise(VectorOperators.EXP);
+            e0.intoArray(x, off + i);
+            e1.intoArray(x, off + i + L);
+            s0 = s0.add(e0);
+            s1 = s1.add(e1);
+        }
+        for (int end = len - L; i <= end; i += L) {
+            FloatVector e = FloatVector.fromArray(S, x, off + i).sub(vmax).lanewise(VectorOperators.EXP);
+            e.intoArray(x, off + i);
+            s0 = s0.add(e);
+        }
+        float sum = s0.add(s1).reduceLanes(VectorOperators.ADD);
+        for (; i < len; i++) {
+            float e = (float) Math.exp(x[off + i] - max);
+            x[off + i] = e;
+            sum += e;
+        }
+        scale(x, off, len, 1.0f / sum);
+    }
+
+    /** The largest of {@code x[off .. off + n)}, -infinity for none; NaN if one is NaN. */
+    private static float max(float[] x, int off, int n) {
+        FloatVector m0 = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
+        FloatVector m1 = m0;
+        int i = 0;
+        for (int end = n - 2 * L; i <= end; i += 2 * L) {
+            m0 = m0.max(FloatVector.fromArray(S, x, off + i));
+            m1 = m1.max(FloatVector.fromArray(S, x, off + i + L));
+        }
+        for (int end = n - L; i <= end; i += L) {
+            m0 = m0.max(FloatVector.fromArray(S, x, off + i));
+        }
+        float max = m0.max(m1).reduceLanes(VectorOperators.MAX);
+        for (; i < n; i++) {
+            max = Math.max(max, x[off + i]);
+        }
+        return max;
+    }
+
+    private static void scale(float[] x, int off, int n, float factor) {
+        int i = 0;
+        for (int end = S.loopBound(n); i < end; i += L) {
+            FloatVector.fromArray(S, x, off + i).mul(factor).intoArray(x, off + i);
+        }
+        for (; i < n; i++) {
+            x[off + i] *= factor;
+        }
+    }
+
+    @Override
+    public void swiglu(float[] gate, int gateOff, float[] up, int upOff, int n) {
+        int i = 0;
+        for (int end = S.loopBound(n); i < end; i += L) {
+            FloatVector g = FloatVector.fromArray(S, gate, gateOff + i);
+            FloatVector silu = g.div(g.neg().lanewise(VectorOperators.EXP).add(1f));
+            silu.mul(FloatVector.fromArray(S, up, upOff + i)).intoArray(gate, gateOff + i);
+        }
+        for (; i < n; i++) {
+            gate[gateOff + i] = ScalarVectorOps.silu(gate[gateOff + i]) * up[upOff + i];
+        }
+    }
+
+    @Override
+    public void geglu(float[] gate, int gateOff, float[] up, int upOff, int n) {
+        int i = 0;
+        for (int end = S.loopBound(n); i < end; i += L) {
+            FloatVector g = FloatVector.fromArray(S, gate, gateOff + i);
+            FloatVector inner = g.mul(ScalarVectorOps.SQRT_2_OVER_PI)
+                    .mul(g.mul(g).mul(ScalarVectorOps.GELU_COEF_A).add(1f));
+            FloatVector gelu = g.mul(0.5f).mul(inner.lanewise(VectorOperators.TANH).add(1f));
+            gelu.mul(FloatVector.fromArray(S, up, upOff + i)).intoArray(gate, gateOff + i);
+        }
+        for (; i < n; i++) {
+            gate[gateOff + i] = ScalarVectorOps.gelu(gate[gateOff + i]) * up[upOff + i];
+        }
+    }
+
+    @Override
+    public void add(float[] y, int yOff, float[] x, int xOff, int n) {
+        int i = 0;
+        for (int end = S.loopBound(n); i < end; i += L) {
+            FloatVector.fromArray(S, y, yOff + i).add(FloatVector.fromArray(S, x, xOff + i)).intoArray(y, yOff + i);
+        }
+        for (; i < n; i++) {
+            y[yOff + i] += x[xOff + i];
+        }
+    }
+
+    @Override
+    public int argmax(float[] x, int off, int n) {
+        if (n <= 0) {
+            return ScalarVectorOps.firstLargest(x, off, n); // its error message
+        }
+        float max = max(x, off, n);
+        if (Float.isNaN(max)) {
+            // lane-wise max propagates NaN; the scalar rule (NaN never wins) decides instead
+            return ScalarVectorOps.firstLargest(x, off, n);
+        }
+        // second pass: the first index holding the maximum (ties go to the first, as the scalar twin)
+        int i = 0;
+        for (int end = S.loopBound(n); i < end; i += L) {
+            VectorMask<Float> hit = FloatVector.fromArray(S, x, off + i).eq(max);
+            if (hit.anyTrue()) {
+                return i + hit.firstTrue();
+            }
+        }
+        for (; i < n; i++) {
+            if (x[off + i] == max) {
+                return i;
+            }
+        }
+        throw new AssertionError("maximum " + max + " not found again");
+    }
+
+    @Override
+    public void attention(float[] q, int qOff, float[] keys, float[] values, int nPos, int nHeads, int nKvHeads,
+            int headDim, float scale, float[] scores, float[] out, int outOff) {
+        int group = ScalarVectorOps.checkAttention(nPos, nHeads, nKvHeads, headDim);
+        int posStride = nKvHeads * headDim;
+        for (int h = 0; h < nHeads; h++) {
+            int kvOff = (h / group) * headDim;
+            int qh = qOff + h * headDim;
+            for (int p = 0; p < nPos; p++) {
+                scores[p] = dot(q, qh, keys, p * posStride + kvOff, headDim) * scale;
+            }
+            softmax(scores, 0, nPos);
+            weightedSum(scores, values, nPos, posStride, kvOff, headDim, out, outOff + h * headDim);
+        }
+    }
+
+    /** {@code a[aOff ..] . b[bOff ..]} over {@code n} values, two accumulators. */
+    private static float dot(float[] a, int aOff, float[] b, int bOff, int n) {
+        FloatVector acc0 = FloatVector.zero(S);
+        FloatVector acc1 = FloatVector.zero(S);
+        int d = 0;
+        for (int end = n - 2 * L; d <= end; d += 2 * L) {
+            acc0 = FloatVector.fromArray(S, a, aOff + d).fma(FloatVector.fromArray(S, b, bOff + d), acc0);
+            acc1 = FloatVector.fromArray(S, a, aOff + d + L).fma(FloatVector.fromArray(S, b, bOff + d + L), acc1);
+        }
+        for (int end = n - L; d <= end; d += L) {
+            acc0 = FloatVector.fromArray(S, a, aOff + d).fma(FloatVector.fromArray(S, b, bOff + d), acc0);
+        }
+        float sum = acc0.add(acc1).reduceLanes(VectorOperators.ADD);
+        for (; d < n; d++) {
+            sum += a[aOff + d] * b[bOff + d];
+        }
+        return sum;
+    }
+
+    /**
+     * {@code out[d] = sum_p w[p] * values[p * stride + kvOff + d]}. Dimensions are the outer loop
+     * so that each output chunk stays in a register while the positions stream by.
+     */
+    private static void weightedSum(float[] w, float[] values, int nPos, int stride, int kvOff, int headDim,
+            float[] out, int outOff) {
+        int d = 0;
+        for (int end = headDim - 2 * L; d <= end; d += 2 * L) {
+            FloatVector acc0 = FloatVector.zero(S);
+            FloatVector acc1 = FloatVector.zero(S);
+            for (int p = 0, v = kvOff + d; p < nPos; p++, v += stride) {
+                FloatVector wp = FloatVector.broadcast(S, w[p]);
+                acc0 = FloatVector.fromArray(S, values, v).fma(wp, acc0);
+                acc1 = FloatVector.fromArray(S, values, v + L).fma(wp, acc1);
+            }
+            acc0.intoArray(out, outOff + d);
+            acc1.intoArray(out, outOff + d + L);
+        }
+        for (int end = headDim - L; d <= end; d += L) {
+            FloatVector acc = FloatVector.zero(S);
+            for (int p = 0, v = kvOff + d; p < nPos; p++, v += stride) {
+                acc = FloatVector.fromArray(S, values, v).fma(FloatVector.broadcast(S, w[p]), acc);
+            }
+            acc.intoArray(out, outOff + d);
+        }
+        for (; d < headDim; d++) {
+            float acc = 0;
+            for (int p = 0, v = kvOff + d; p < nPos; p++, v += stride) {
+                acc += w[p] * values[v];
+            }
+            out[outOff + d] = acc;
+        }
+    }
+}
