@@ -32,7 +32,8 @@ class LoraMergeTest {
             List<String> seen = new ArrayList<>();
             LoraMerge.merge(base, List.of(new AdapterUse(a, 0.5f)), out, null, (done, total, name, merged) -> seen.add(
                     done + "/" + total + " " + name + (merged ? " merged" : "")));
-            assertEquals(List.of("1/2 " + TinyFiles.TARGET + " merged", "2/2 " + TinyFiles.OTHER), seen);
+            assertEquals(List.of("1/3 " + TinyFiles.TARGET + " merged", "2/3 " + TinyFiles.OTHER, "3/3 " + TinyFiles.EMBEDDINGS),
+                    seen);
         }
         try (GgufFile merged = GgufFile.open(out)) {
             assertArrayEquals(new float[] {1.5f, 2, 3.5f, 3, 5, 5}, floats(merged.tensor(TinyFiles.TARGET)));
