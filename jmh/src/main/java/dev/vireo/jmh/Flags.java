@@ -1,0 +1,13 @@
+package dev.vireo.jmh;
+
+/** JVM flags of the forked benchmark JVMs (kept in one place; annotations need constants). */
+final class Flags {
+    private Flags() {}
+
+    /** Vector API (the kernels), native access (FFM), room for up to ~4 GiB of off-heap weights. */
+    static final String ADD_MODULES = "--add-modules";
+    static final String VECTOR_MODULE = "jdk.incubator.vector";
+    static final String NATIVE = "--enable-native-access=ALL-UNNAMED";
+    static final String HEAP = "-Xmx1g";
+    static final String DIRECT = "-XX:MaxDirectMemorySize=4g";
+}
