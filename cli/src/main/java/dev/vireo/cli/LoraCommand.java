@@ -1,0 +1,19 @@
+package dev.vireo.cli;
+
+import picocli.CommandLine.Command;
+
+/** `vireo lora ...`: adapter tools. */
+@Command(name = "lora", mixinStandardHelpOptions = true, description = "LoRA adapter tools.",
+        subcommands = {LoraMergeCommand.class})
+final class LoraCommand implements Runnable {
+    private final Io io;
+
+    LoraCommand(Io io) {
+        this.io = io;
+    }
+
+    @Override
+    public void run() {
+        throw new UsageException("lora: a subcommand is required (merge)");
+    }
+}
