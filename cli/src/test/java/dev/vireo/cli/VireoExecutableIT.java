@@ -1,0 +1,120 @@
+package dev.vireo.cli;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.vireo.testing.Shared;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The built single-file executable (cli/target/vireo: shell stub + jar), run as a user runs it:
+ * a separate process, stdout and stderr apart. Runs in the integration-test phase, after package.
+ */
+class VireoExecutableIT {
+    static Path exe;
+
+    @TempDir
+    Path tmp;
+
+    @BeforeAll
+    static void findExecutable() {
+        String p = System.getProperty("vireo.executable");
+        exe = p == null ? null : Path.of(p);
+        if (exe == null || !Files.isExecutable(exe)) {
+            String msg = "SKIPPED: the executable " + p + " is not built (run `./mvnw verify` or package first)";
+            System.err.println(msg);
+            assumeTrue(false, msg);
+        }
+    }
+
+    record Result(int exitCode, String out, String err) {
+        List<String> errLines() {
+            return err.lines().filter(l -> !l.startsWith("WARNING: Using incubator modules")).toList();
+        }
+    }
+
+    static Result run(String stdin, String... args) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(exe.toString());
+        cmd.addAll(Arrays.asList(args));
+        return exec(cmd, stdin);
+    }
+
+    static Result exec(List<String> cmd, String stdin) throws IOException, InterruptedException {
+        Path out = Files.createTempFile("vireo-out", ".txt");
+        Path err = Files.createTempFile("vireo-err", ".txt");
+        try {
+            Process p = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+            p.getOutputStream().write(stdin.getBytes(StandardCharsets.UTF_8));
+            p.getOutputStream().close();
+            assertTrue(p.waitFor(120, TimeUnit.SECONDS), "vireo " + cmd + " did not finish in 120 s");
+            return new Result(p.exitValue(), Files.readString(out), Files.readString(err));
+        } finally {
+            Files.deleteIfExists(out);
+            Files.deleteIfExists(err);
+        }
+    }
+
+    @Test
+    void versionKeepsStdoutClean() throws Exception {
+        Result r = run("", "--version");
+        assertEquals(0, r.exitCode(), r.err());
+        String[] lines = r.out().split("\n");
+        assertEquals(2, lines.length, r.out());
+        assertTrue(lines[0].startsWith("vireo 0."), r.out());
+        assertTrue(lines[1].contains("SIMD"), "the stub adds jdk.incubator.vector: " + r.out());
+        assertEquals(List.of(), r.errLines(), "only the JDK's incubator notice on stderr");
+    }
+
+    @Test
+    void theFileIsAlsoAPlainJar() throws Exception {
+        String java = ProcessHandle.current().info().command().orElseThrow();
+        Result r = exec(List.of(java, "-jar", exe.toString(), "--version"), "");
+        assertEquals(0, r.exitCode(), r.err());
+        assertTrue(r.out().startsWith("vireo 0."), r.out());
+        assertTrue(r.out().contains("scalar fallback"), "without the flag the kernels fall back: " + r.out());
+    }
+
+    @Test
+    void infoOnStories260K() throws Exception {
+        Path model = Shared.file("models/stories260K.gguf");
+        Result r = run("", "info", model.toString());
+        assertEquals(0, r.exitCode(), r.err());
+        assertTrue(r.out().contains("architecture:  llama"), r.out());
+        assertTrue(r.out().contains("tensors (48):"), r.out());
+        assertTrue(r.out().contains("metadata (19 keys):"), r.out());
+        assertEquals(List.of(), r.errLines());
+    }
+
+    @Test
+    void truncatedFileIsOneLineAndExitCode1() throws Exception {
+        Path model = Shared.file("models/stories260K.gguf");
+        Path cut = tmp.resolve("cut.gguf");
+        Files.write(cut, Arrays.copyOf(Files.readAllBytes(model), 700));
+        Result r = run("", "info", cut.toString());
+        assertEquals(1, r.exitCode());
+        assertEquals("", r.out());
+        assertEquals(1, r.errLines().size(), r.err());
+        assertTrue(r.errLines().getFirst().startsWith("vireo: not a valid GGUF file: " + cut), r.err());
+    }
+
+    @Test
+    void badFlagIsOneLineAndExitCode2() throws Exception {
+        Result r = run("", "synth", "--shape", "tiny", "--seed", "abc", "-o", tmp.resolve("x.gguf").toString());
+        assertEquals(2, r.exitCode());
+        assertArrayEquals(new String[] {"vireo: Invalid value for option '--seed': 'abc' is not a long (see 'vireo synth --help')"},
+                r.errLines().toArray());
+    }
+}
