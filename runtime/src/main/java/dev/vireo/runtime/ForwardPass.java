@@ -101,8 +101,6 @@ final class ForwardPass {
             project(lw, Projection.V, lr, xb, e, v, kvLen, n);
             float[] qNorm = lw.qNorm();
             float[] kNorm = lw.kNorm();
-            float[] keys = cache.keys[l];
-            float[] values = cache.values[l];
             for (int t = 0; t < n; t++) {
                 if (qNorm != null) {
                     for (int h = 0; h < c.headCount(); h++) {
@@ -117,8 +115,7 @@ final class ForwardPass {
                 int pos = start + t;
                 ops.rope(q, t * qLen, c.headCount(), hd, pos, invFreq, c.ropeNeox());
                 ops.rope(k, t * kvLen, c.headCountKv(), hd, pos, invFreq, c.ropeNeox());
-                System.arraycopy(k, t * kvLen, keys, pos * kvLen, kvLen);
-                System.arraycopy(v, t * kvLen, values, pos * kvLen, kvLen);
+                cache.store(l, pos, k, t * kvLen, v, t * kvLen);
             }
             attention.attend(l, start, n);
             project(lw, Projection.O, lr, att, qLen, xb, e, n);

@@ -3,8 +3,10 @@ package dev.vireo.runtime;
 import java.util.Arrays;
 
 /**
- * The keys and values of every processed position, per layer, in F32. Position p of a layer
- * starts at {@code p * kvLength} (the layout {@code VectorOps.attention} reads).
+ * The keys and values of every processed position in F32, one array per layer and KV head:
+ * position p of a head starts at {@code p * headDim}. Keeping each KV head apart lets the
+ * attention of different heads run on different threads with the plain
+ * {@code VectorOps.attention} kernel (one KV head and its group of query heads per call).
  *
  * <p>The capacity grows by doubling up to {@link #limit()} so that a session with a long context
  * limit does not reserve gigabytes it never uses; growth happens a handful of times per session,
@@ -13,18 +15,21 @@ import java.util.Arrays;
  */
 final class KvCache {
     private final int layers;
-    private final int kvLength;
+    private final int kvHeads;
+    private final int headDim;
     private final int limit;
-    final float[][] keys;
-    final float[][] values;
+    /** [layer][kv head]: capacity x headDim values. */
+    final float[][][] keys;
+    final float[][][] values;
     private int capacity;
 
-    KvCache(int layers, int kvLength, int limit, int initialCapacity) {
+    KvCache(int layers, int kvHeads, int headDim, int limit, int initialCapacity) {
         this.layers = layers;
-        this.kvLength = kvLength;
+        this.kvHeads = kvHeads;
+        this.headDim = headDim;
         this.limit = limit;
-        this.keys = new float[layers][];
-        this.values = new float[layers][];
+        this.keys = new float[layers][kvHeads][];
+        this.values = new float[layers][kvHeads][];
         this.capacity = 0;
         ensureCapacity(Math.min(limit, Math.max(1, initialCapacity)));
     }
@@ -32,11 +37,6 @@ final class KvCache {
     /** Positions the cache may hold at most (the session's context length). */
     int limit() {
         return limit;
-    }
-
-    /** Values per position and layer ({@code headCountKv * headDim}). */
-    int kvLength() {
-        return kvLength;
     }
 
     /**
@@ -52,15 +52,35 @@ final class KvCache {
             return;
         }
         int grown = (int) Math.min(limit, Math.max((long) positions, 2L * capacity));
-        long floats = (long) grown * kvLength;
+        long floats = (long) grown * headDim;
         if (floats > Integer.MAX_VALUE - 16) {
-            throw new IllegalArgumentException("a KV cache of " + grown + " positions x " + kvLength
+            throw new IllegalArgumentException("a KV cache of " + grown + " positions x " + headDim
                     + " values does not fit in one Java array: use a smaller context length");
         }
         for (int l = 0; l < layers; l++) {
-            keys[l] = keys[l] == null ? new float[(int) floats] : Arrays.copyOf(keys[l], (int) floats);
-            values[l] = values[l] == null ? new float[(int) floats] : Arrays.copyOf(values[l], (int) floats);
+            for (int h = 0; h < kvHeads; h++) {
+                keys[l][h] = grow(keys[l][h], (int) floats);
+                values[l][h] = grow(values[l][h], (int) floats);
+            }
         }
         capacity = grown;
+    }
+
+    private static float[] grow(float[] a, int size) {
+        return a == null ? new float[size] : Arrays.copyOf(a, size);
+    }
+
+    /**
+     * Stores the keys and values of one position: {@code kvHeads * headDim} values each, head
+     * after head, from {@code k[kOff ..]} and {@code v[vOff ..]}.
+     */
+    void store(int layer, int pos, float[] k, int kOff, float[] v, int vOff) {
+        float[][] lk = keys[layer];
+        float[][] lv = values[layer];
+        int at = pos * headDim;
+        for (int h = 0; h < kvHeads; h++) {
+            System.arraycopy(k, kOff + h * headDim, lk[h], at, headDim);
+            System.arraycopy(v, vOff + h * headDim, lv[h], at, headDim);
+        }
     }
 }

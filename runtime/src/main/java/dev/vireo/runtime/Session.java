@@ -49,7 +49,7 @@ public final class Session implements AutoCloseable {
         VectorOps ops = scalar ? KernelProvider.scalarVectorOps() : KernelProvider.vectorOps();
         this.kernels = scalar ? KernelProvider.scalarMatrixKernels(threads) : KernelProvider.matrixKernels(threads);
         try {
-            this.cache = new KvCache(config.blockCount(), config.kvLength(), contextLength, INITIAL_CACHE);
+            this.cache = new KvCache(config.blockCount(), config.headCountKv(), config.headDim(), contextLength, INITIAL_CACHE);
             this.forward = new ForwardPass(config, model.weights(), kernels, ops, cache, Math.min(MAX_BATCH, contextLength));
             this.sampler = new Sampler(config.vocabSize());
             this.history = new int[contextLength];
