@@ -3,11 +3,7 @@ package dev.vireo.gguf;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.nio.channels.FileChannel;
-import java.nio.file.FileSystemException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -71,15 +67,9 @@ public final class GgufFile implements AutoCloseable {
      * @throws IOException if it cannot be read (missing, a directory, no permission)
      */
     public static GgufFile open(Path path) throws IOException {
-        if (Files.isDirectory(path)) {
-            throw new FileSystemException(path.toString(), null, "is a directory, not a GGUF file");
-        }
         Arena arena = Arena.ofShared();
-        try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
-            long size = ch.size();
-            // A zero-length mapping is not allowed everywhere; an empty segment gives the same error path.
-            MemorySegment mapping = size == 0 ? MemorySegment.ofArray(new byte[0])
-                    : ch.map(FileChannel.MapMode.READ_ONLY, 0, size, arena);
+        try {
+            MemorySegment mapping = FileMapping.map(path, arena);
             return new GgufFile(path, arena, mapping, GgufParser.parse(path, mapping));
         } catch (IOException | RuntimeException | Error e) {
             arena.close();
