@@ -74,6 +74,14 @@ public final class Conversation {
         fed = fed + answer;
     }
 
+    /**
+     * Tells the conversation the model's cache was emptied (e.g. adapters changed): the turns are
+     * kept, and the next turn feeds the whole conversation again.
+     */
+    public void cacheCleared() {
+        fed = "";
+    }
+
     /** Drops the last user turn when it produced no answer (e.g. the prompt did not fit). */
     public void abandonTurn() {
         if (!messages.isEmpty() && messages.getLast().role().equals("user")) {

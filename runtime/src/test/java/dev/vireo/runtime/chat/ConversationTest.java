@@ -50,6 +50,19 @@ class ConversationTest {
     }
 
     @Test
+    void afterTheCacheIsClearedTheWholeConversationIsFedAgain() {
+        ChatTemplate t = BuiltinTemplate.CHATML.with(SpecialTokens.NONE);
+        Conversation c = new Conversation(t);
+        c.userTurn("Hi");
+        c.assistantTurn("Hello.");
+        c.cacheCleared();
+        Conversation.Turn next = c.userTurn("Bye");
+        assertTrue(next.restart());
+        assertEquals(t.render(List.of(ChatMessage.user("Hi"), ChatMessage.assistant("Hello."), ChatMessage.user("Bye")), true),
+                next.text());
+    }
+
+    @Test
     void resetAndAbandon() {
         Conversation c = new Conversation(BuiltinTemplate.CHATML.with(SpecialTokens.NONE));
         c.userTurn("a");
