@@ -4,6 +4,7 @@ import dev.vireo.gguf.GgufFile;
 import dev.vireo.kernels.KernelProvider;
 import dev.vireo.kernels.MatrixKernels;
 import dev.vireo.runtime.lora.LoraAdapter;
+import dev.vireo.runtime.tokenizer.Tokenizer;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -28,10 +29,12 @@ public final class Model implements AutoCloseable {
     private final ModelConfig config;
     private final ModelWeights weights;
     private final ModelOptions options;
+    private final Tokenizer tokenizer;
     private final ConcurrentMap<Path, LoraAdapter> adapters = new ConcurrentHashMap<>();
 
-    private Model(GgufFile file, ModelConfig config, ModelWeights weights, ModelOptions options) {
+    private Model(GgufFile file, ModelConfig config, ModelWeights weights, ModelOptions options, Tokenizer tokenizer) {
         this.file = file;
+        this.tokenizer = tokenizer;
         this.config = config;
         this.weights = weights;
         this.options = options;
@@ -63,7 +66,17 @@ public final class Model implements AutoCloseable {
             try (MatrixKernels vectors = KernelProvider.scalarMatrixKernels(1)) {
                 weights = new ModelWeights(file, config, vectors);
             }
-            return new Model(file, config, weights, options);
+            Tokenizer tokenizer;
+            try {
+                tokenizer = Tokenizer.fromMetadata(file.metadata());
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(gguf + ": " + e.getMessage(), e);
+            }
+            if (tokenizer.vocabSize() != config.vocabSize()) {
+                throw new IllegalArgumentException(gguf + ": the tokenizer has " + tokenizer.vocabSize()
+                        + " tokens but the model " + config.vocabSize());
+            }
+            return new Model(file, config, weights, options, tokenizer);
         } catch (RuntimeException e) {
             file.close();
             throw e;
@@ -72,6 +85,11 @@ public final class Model implements AutoCloseable {
 
     public ModelConfig config() {
         return config;
+    }
+
+    /** The model's tokenizer (from the GGUF's {@code tokenizer.ggml.*} metadata). */
+    public Tokenizer tokenizer() {
+        return tokenizer;
     }
 
     /** The mapped file (metadata, tensors). */

@@ -4,6 +4,8 @@ import dev.vireo.kernels.KernelProvider;
 import dev.vireo.kernels.MatrixKernels;
 import dev.vireo.kernels.VectorOps;
 import dev.vireo.runtime.lora.AdapterUse;
+import dev.vireo.runtime.tokenizer.TokenDecoder;
+import dev.vireo.runtime.tokenizer.Tokenizer;
 import java.util.List;
 import java.util.Objects;
 
@@ -34,6 +36,8 @@ public final class Session implements AutoCloseable {
     private int evaluated;
     /** The logits after the last evaluated token (valid when {@code logitsValid}). */
     private final float[] logits;
+    /** Scratch for the sampler, which edits the logits it is given. */
+    private final float[] work;
     private boolean logitsValid;
     private volatile boolean cancelled;
     private boolean closed;
@@ -54,6 +58,7 @@ public final class Session implements AutoCloseable {
             this.sampler = new Sampler(config.vocabSize());
             this.history = new int[contextLength];
             this.logits = new float[config.vocabSize()];
+            this.work = new float[config.vocabSize()];
         } catch (RuntimeException | Error e) {
             kernels.close();
             throw e;
@@ -82,6 +87,103 @@ public final class Session implements AutoCloseable {
     /** "Vector API ..." or "scalar ...": what computes the products. */
     public String kernelDescription() {
         return kernels.description();
+    }
+
+    /**
+     * Tokenizes {@code prompt} (with BOS as the model's metadata asks when the context is empty;
+     * special-token text such as {@code <|im_start|>} is parsed as special, as llama.cpp's CLI
+     * does) and generates after it. See {@link #generate(int[], GenerationParams, TokenListener)}.
+     */
+    public GenerationResult generate(String prompt, GenerationParams params, TokenListener listener) {
+        checkOpen();
+        int[] ids = model.tokenizer().encode(prompt, position == 0, true);
+        return generate(ids, params, listener);
+    }
+
+    /**
+     * Appends {@code promptTokens} to the context (batched) and generates until an
+     * end-of-generation token, a stop string, {@code maxTokens}, a full context or
+     * {@link #cancel()}. Each generated token is added to the context (it is evaluated when the
+     * next token is needed, so a following call continues the same text); an end-of-generation
+     * token is not added. {@code listener} gets every generated token with the complete
+     * characters it finishes; text held back until the end (a possible stop-string start, an
+     * unfinished character) comes in a last call with token id -1.
+     *
+     * @param promptTokens may be empty to continue from the current context
+     * @throws ContextOverflowException if the prompt does not fit (nothing is appended then)
+     */
+    public GenerationResult generate(int[] promptTokens, GenerationParams params, TokenListener listener) {
+        checkOpen();
+        Objects.requireNonNull(params, "params");
+        Objects.requireNonNull(listener, "listener");
+        cancelled = false;
+        Tokenizer tokenizer = model.tokenizer();
+        long t0 = System.nanoTime();
+        if (promptTokens.length > 0) {
+            append(promptTokens, null);
+        } else if (position > evaluated) {
+            evaluatePending();
+        } else if (!logitsValid) {
+            throw new IllegalArgumentException("nothing to generate from: the prompt and the context are empty");
+        }
+        long t1 = System.nanoTime();
+        long seed = params.seed() == GenerationParams.RANDOM_SEED ? System.nanoTime() * 0x9E3779B97F4A7C15L : params.seed();
+        sampler.configure(params, seed);
+        TokenDecoder decoder = tokenizer.newDecoder();
+        StopStringFilter stop = new StopStringFilter(params.stopStrings());
+        StringBuilder text = new StringBuilder();
+        int max = params.maxTokens();
+        int generated = 0;
+        StopReason reason;
+        while (true) {
+            if (cancelled) {
+                reason = StopReason.CANCELLED;
+                break;
+            }
+            if (max >= 0 && generated >= max) {
+                reason = StopReason.MAX_TOKENS;
+                break;
+            }
+            if (position >= contextLength) {
+                reason = StopReason.CONTEXT_FULL;
+                break;
+            }
+            if (position > evaluated) {
+                evaluatePending(); // the token generated last
+            }
+            System.arraycopy(logits, 0, work, 0, work.length); // the sampler edits its input
+            int id = sampler.sample(work, history, position);
+            if (tokenizer.isEndOfGeneration(id)) {
+                reason = StopReason.END_OF_GENERATION;
+                break;
+            }
+            history[position++] = id;
+            generated++;
+            String piece = stop.accept(decoder.accept(id));
+            boolean last = stop.matched() || (max >= 0 && generated >= max) || position >= contextLength;
+            if (last) {
+                piece += finish(decoder, stop);
+            }
+            text.append(piece);
+            listener.onToken(id, piece);
+            if (stop.matched()) {
+                reason = StopReason.STOP_STRING;
+                break;
+            }
+        }
+        String tail = finish(decoder, stop);
+        if (!tail.isEmpty()) {
+            text.append(tail);
+            listener.onToken(-1, tail);
+        }
+        long t2 = System.nanoTime();
+        return new GenerationResult(text.toString(), promptTokens.length, generated, reason, t1 - t0, t2 - t1);
+    }
+
+    /** What the decoder and the stop filter still hold, unless a stop string ends it. */
+    private static String finish(TokenDecoder decoder, StopStringFilter stop) {
+        String rest = stop.accept(decoder.flush());
+        return stop.matched() ? rest : rest + stop.flush();
     }
 
     /**
