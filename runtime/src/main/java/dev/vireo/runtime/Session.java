@@ -134,6 +134,9 @@ public final class Session implements AutoCloseable {
         StringBuilder text = new StringBuilder();
         int max = params.maxTokens();
         int generated = 0;
+        // SentencePiece's rule (llama2.c prints "Once upon", not " Once upon"): the space the
+        // encoder puts in front of a text is not part of it, so the first token after BOS loses it.
+        boolean firstAfterBos = position == 1 && history[0] == tokenizer.bosId();
         StopReason reason;
         while (true) {
             if (cancelled) {
@@ -159,7 +162,12 @@ public final class Session implements AutoCloseable {
             }
             history[position++] = id;
             generated++;
-            String piece = stop.accept(decoder.accept(id));
+            String raw = decoder.accept(id);
+            if (firstAfterBos) {
+                raw = dropSpacePrefix(tokenizer, id, raw);
+                firstAfterBos = false;
+            }
+            String piece = stop.accept(raw);
             boolean last = stop.matched() || (max >= 0 && generated >= max) || position >= contextLength;
             if (last) {
                 piece += finish(decoder, stop);
@@ -178,6 +186,17 @@ public final class Session implements AutoCloseable {
         }
         long t2 = System.nanoTime();
         return new GenerationResult(text.toString(), promptTokens.length, generated, reason, t1 - t0, t2 - t1);
+    }
+
+    /**
+     * The piece of the first token of a text without its leading space when the vocabulary adds
+     * a space prefix: {@code Tokenizer.decode} of the token alone applies exactly that rule.
+     */
+    private static String dropSpacePrefix(Tokenizer tokenizer, int id, String piece) {
+        if (piece.startsWith(" ") && !tokenizer.decode(new int[] {id}).startsWith(" ")) {
+            return piece.substring(1);
+        }
+        return piece;
     }
 
     /** What the decoder and the stop filter still hold, unless a stop string ends it. */

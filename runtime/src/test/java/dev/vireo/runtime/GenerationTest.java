@@ -74,7 +74,7 @@ class GenerationTest {
             assertEquals(1, res.promptTokens());
             assertArrayEquals(Arrays.copyOfRange(expected, 1, 257), r.idArray());
             assertEquals(257, s.position());
-            assertEquals(expectedText.strip(), res.text().strip());
+            assertEquals(expectedText, res.text());
             assertEquals(res.text(), r.text.toString(), "streamed text equals the result text");
         }
     }
