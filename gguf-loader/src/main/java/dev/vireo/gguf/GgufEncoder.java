@@ -13,6 +13,10 @@ final class GgufEncoder {
         return buf.size();
     }
 
+    byte[] toByteArray() {
+        return buf.toByteArray();
+    }
+
     void writeTo(OutputStream out) throws IOException {
         buf.writeTo(out);
     }

@@ -109,7 +109,10 @@ final class GgufReader {
             throw errorAt(start, what + " length " + Long.toUnsignedString(len) + " is out of range (at most "
                     + maxBytes + " bytes)");
         }
-        need(len, what);
+        if (len > size - pos) {
+            throw errorAt(start, what + " of " + len + " bytes runs past the end of the file (" + (size - pos)
+                    + " bytes left)");
+        }
         if (len == 0) {
             return "";
         }
