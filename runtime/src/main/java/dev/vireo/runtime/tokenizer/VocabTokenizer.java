@@ -1,6 +1,5 @@
 package dev.vireo.runtime.tokenizer;
 
-import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /**
@@ -127,7 +126,14 @@ final class VocabTokenizer implements Tokenizer {
         if (vocab.cleanSpaces) {
             length = SpaceCleaner.clean(text, length);
         }
-        return new String(text, 0, length, StandardCharsets.UTF_8);
+        // the same UTF-8 decoding as the streaming decoder (and as Python's "replace")
+        Utf8Accumulator utf8 = new Utf8Accumulator();
+        StringBuilder out = new StringBuilder(length);
+        for (int i = 0; i < length; i++) {
+            utf8.accept(text[i], out);
+        }
+        utf8.finish(out);
+        return out.toString();
     }
 
     @Override
