@@ -39,7 +39,7 @@ public class VectorOpsBenchmark {
     public String impl;
 
     /** Cached positions the attention reads (the context so far). */
-    @Param({"1024"})
+    @Param({"1024", "4096"})
     public int positions;
 
     private VectorOps ops;
@@ -53,6 +53,8 @@ public class VectorOpsBenchmark {
     private float[] keys;
     private float[] values;
     private float[] scores;
+    private float[] headKeys;
+    private float[] headValues;
     private float[] attn;
     private float[] invFreq;
     private float[] logits;
@@ -73,6 +75,8 @@ public class VectorOpsBenchmark {
         q = RandomWeights.floats(HEADS * HEAD_DIM, 1f, 5);
         keys = RandomWeights.floats(positions * KV_HEADS * HEAD_DIM, 1f, 6);
         values = RandomWeights.floats(positions * KV_HEADS * HEAD_DIM, 1f, 7);
+        headKeys = RandomWeights.floats(positions * HEAD_DIM, 1f, 9);
+        headValues = RandomWeights.floats(positions * HEAD_DIM, 1f, 10);
         scores = new float[positions];
         attn = new float[HEADS * HEAD_DIM];
         invFreq = Rope.inverseFrequencies(HEAD_DIM, 500000f, null, 1f);
@@ -120,9 +124,24 @@ public class VectorOpsBenchmark {
         return scores[0];
     }
 
+    /** All heads in one call over a cache that interleaves the KV heads per position. */
     @Benchmark
     public float attention() {
         ops.attention(q, 0, keys, values, positions, HEADS, KV_HEADS, HEAD_DIM, 0.125f, scores, attn, 0);
+        return attn[0];
+    }
+
+    /**
+     * As the runtime calls it: one call per KV head over that head's own contiguous cache (the
+     * same total work; the benchmark reuses one head's cache, which is where the runtime's are).
+     */
+    @Benchmark
+    public float attentionPerKvHead() {
+        int group = HEADS / KV_HEADS;
+        for (int kv = 0; kv < KV_HEADS; kv++) {
+            int off = kv * group * HEAD_DIM;
+            ops.attention(q, off, headKeys, headValues, positions, group, 1, HEAD_DIM, 0.125f, scores, attn, off);
+        }
         return attn[0];
     }
 

@@ -1,5 +1,6 @@
 package dev.vireo.kernels;
 
+import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
@@ -252,6 +253,14 @@ final class SimdVectorOps implements VectorOps {
     public void attention(float[] q, int qOff, float[] keys, float[] values, int nPos, int nHeads, int nKvHeads,
             int headDim, float scale, float[] scores, float[] out, int outOff) {
         int group = ScalarVectorOps.checkAttention(nPos, nHeads, nKvHeads, headDim);
+        int tile = tilePositions(headDim);
+        if (nPos > tile && scores.length >= tile + 2 * group) {
+            for (int kv = 0; kv < nKvHeads; kv++) {
+                attendGroupTiled(q, qOff + kv * group * headDim, keys, values, nPos, group, nKvHeads * headDim,
+                        kv * headDim, headDim, scale, scores, tile, out, outOff + kv * group * headDim);
+            }
+            return;
+        }
         int posStride = nKvHeads * headDim;
         for (int h = 0; h < nHeads; h++) {
             int kvOff = (h / group) * headDim;
@@ -261,6 +270,102 @@ final class SimdVectorOps implements VectorOps {
             }
             softmax(scores, 0, nPos);
             weightedSum(scores, values, nPos, posStride, kvOff, headDim, out, outOff + h * headDim);
+        }
+    }
+
+    /** Positions per tile: the tile's keys and values (2 x tile x headDim floats) stay near 16 KiB, in L1. */
+    static int tilePositions(int headDim) {
+        return Math.clamp(2048 / headDim, 8, 256);
+    }
+
+    /**
+     * The query heads of one KV head, tile by tile over the positions with an online softmax, so
+     * each key and value row is read from memory once for the whole group instead of once per
+     * query head (the heads of a group re-read the tile from L1). Per head, {@code m} is the
+     * largest score so far and {@code l} the sum of {@code exp(score - m)}; when a tile raises
+     * {@code m}, what was accumulated is scaled by {@code exp(mOld - mNew)}. The output is divided by
+     * {@code l} at the end. Equal to the two-pass softmax up to float rounding.
+     *
+     * <p>Scratch: {@code scores[0, tile)} the tile's weights, then {@code m} and {@code l} per head.
+     */
+    private static void attendGroupTiled(float[] q, int qOff, float[] keys, float[] values, int nPos, int group,
+            int posStride, int kvOff, int headDim, float scale, float[] scores, int tile, float[] out, int outOff) {
+        int mAt = tile;
+        int lAt = tile + group;
+        for (int g = 0; g < group; g++) {
+            scores[mAt + g] = Float.NEGATIVE_INFINITY;
+            scores[lAt + g] = 0f;
+            Arrays.fill(out, outOff + g * headDim, outOff + (g + 1) * headDim, 0f);
+        }
+        for (int p0 = 0; p0 < nPos; p0 += tile) {
+            int n = Math.min(tile, nPos - p0);
+            int base = p0 * posStride + kvOff;
+            for (int g = 0; g < group; g++) {
+                int qh = qOff + g * headDim;
+                for (int p = 0; p < n; p++) {
+                    scores[p] = dot(q, qh, keys, base + p * posStride, headDim) * scale;
+                }
+                float mOld = scores[mAt + g];
+                float mNew = Math.max(mOld, max(scores, 0, n));
+                float sum = expShifted(scores, n, mNew);
+                float correction = (float) Math.exp(mOld - mNew); // 0 on the first tile (mOld = -inf)
+                scores[mAt + g] = mNew;
+                scores[lAt + g] = scores[lAt + g] * correction + sum;
+                accumulate(scores, n, values, base, posStride, headDim, correction, out, outOff + g * headDim);
+            }
+        }
+        for (int g = 0; g < group; g++) {
+            scale(out, outOff + g * headDim, headDim, 1.0f / scores[lAt + g]);
+        }
+    }
+
+    /** {@code x[i] = exp(x[i] - shift)} for i < n; returns their sum. */
+    private static float expShifted(float[] x, int n, float shift) {
+        FloatVector vShift = FloatVector.broadcast(S, shift);
+        FloatVector acc = FloatVector.zero(S);
+        int i = 0;
+        for (int end = S.loopBound(n); i < end; i += L) {
+            FloatVector e = FloatVector.fromArray(S, x, i).sub(vShift).lanewise(VectorOperators.EXP);
+            e.intoArray(x, i);
+            acc = acc.add(e);
+        }
+        float sum = acc.reduceLanes(VectorOperators.ADD);
+        for (; i < n; i++) {
+            float e = (float) Math.exp(x[i] - shift);
+            x[i] = e;
+            sum += e;
+        }
+        return sum;
+    }
+
+    /** {@code out[d] = out[d] * correction + sum_p w[p] * values[base + p * stride + d]} for p < n. */
+    private static void accumulate(float[] w, int n, float[] values, int base, int stride, int headDim,
+            float correction, float[] out, int outOff) {
+        int d = 0;
+        for (int end = headDim - 2 * L; d <= end; d += 2 * L) {
+            FloatVector acc0 = FloatVector.fromArray(S, out, outOff + d).mul(correction);
+            FloatVector acc1 = FloatVector.fromArray(S, out, outOff + d + L).mul(correction);
+            for (int p = 0, v = base + d; p < n; p++, v += stride) {
+                FloatVector wp = FloatVector.broadcast(S, w[p]);
+                acc0 = FloatVector.fromArray(S, values, v).fma(wp, acc0);
+                acc1 = FloatVector.fromArray(S, values, v + L).fma(wp, acc1);
+            }
+            acc0.intoArray(out, outOff + d);
+            acc1.intoArray(out, outOff + d + L);
+        }
+        for (int end = headDim - L; d <= end; d += L) {
+            FloatVector acc = FloatVector.fromArray(S, out, outOff + d).mul(correction);
+            for (int p = 0, v = base + d; p < n; p++, v += stride) {
+                acc = FloatVector.fromArray(S, values, v).fma(FloatVector.broadcast(S, w[p]), acc);
+            }
+            acc.intoArray(out, outOff + d);
+        }
+        for (; d < headDim; d++) {
+            float acc = out[outOff + d] * correction;
+            for (int p = 0, v = base + d; p < n; p++, v += stride) {
+                acc += w[p] * values[v];
+            }
+            out[outOff + d] = acc;
         }
     }
 

@@ -212,6 +212,37 @@ class SimdVectorOpsTest {
     }
 
     @Test
+    void attentionTiledOverLongContexts() {
+        // long enough for the grouped, tiled online-softmax path, with full and partial last tiles,
+        // and scratch sizes just below and at what the tiled path needs (below: the per-head path)
+        int[][] heads = {{32, 8}, {4, 1}, {2, 2}, {6, 3}};
+        int[] headDims = {17, 64, 128};
+        int[] positions = {33, 39, 40, 64, 65, 257, 1000};
+        long seed = 500;
+        for (int[] hk : heads) {
+            for (int hd : headDims) {
+                for (int nPos : positions) {
+                    seed++;
+                    int nHeads = hk[0];
+                    int nKv = hk[1];
+                    float[] q = floats(seed, nHeads * hd, 2f);
+                    float[] keys = floats(seed + 1, nPos * nKv * hd, 2f);
+                    float[] values = floats(seed + 2, nPos * nKv * hd, 1f);
+                    float scale = (float) (1 / Math.sqrt(hd));
+                    float[] a = new float[nHeads * hd];
+                    float[] b = new float[nHeads * hd];
+                    simd.attention(q, 0, keys, values, nPos, nHeads, nKv, hd, scale, new float[nPos], a, 0);
+                    scalar.attention(q, 0, keys, values, nPos, nHeads, nKv, hd, scale, new float[nPos], b, 0);
+                    // same bound as above: the online softmax only reorders the same float roundings
+                    double tol = (hd + nPos + 16) * U * 4;
+                    assertClose(b, a, 0, tol, "tiled attention heads=" + nHeads + "/" + nKv + " hd=" + hd
+                            + " nPos=" + nPos);
+                }
+            }
+        }
+    }
+
+    @Test
     void attentionShapeErrorsAreTheScalarOnes() {
         assertThrows(IllegalArgumentException.class, () -> simd.attention(new float[6], 0, new float[4],
                 new float[4], 1, 3, 2, 2, 1f, new float[1], new float[6], 0));
