@@ -59,7 +59,11 @@ final class GgufAdapterReader {
         }
         String arch = m.findString("general.architecture").orElse(null);
         String baseArch = base.metadata().findString("general.architecture").orElse(null);
-        if (arch == null || !arch.equals(baseArch)) {
+        if (arch == null) {
+            throw new IllegalArgumentException(file + ": general.architecture is missing, so the adapter cannot be checked"
+                    + " against the base model");
+        }
+        if (!arch.equals(baseArch)) {
             throw new IllegalArgumentException(file + ": adapter architecture '" + arch + "' does not match the base model's '"
                     + baseArch + "' (" + base.path().getFileName() + ")");
         }

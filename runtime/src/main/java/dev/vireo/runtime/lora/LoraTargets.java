@@ -19,9 +19,4 @@ final class LoraTargets {
     static boolean isSupported(String baseTensorName) {
         return TARGET.matcher(baseTensorName).matches();
     }
-
-    /** Shape as ggml prints it, innermost first. */
-    static String ne(long... dims) {
-        return java.util.Arrays.toString(dims);
-    }
 }
