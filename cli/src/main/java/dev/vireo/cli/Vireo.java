@@ -23,7 +23,8 @@ import picocli.CommandLine.ScopeType;
         mixinStandardHelpOptions = true,
         versionProvider = VersionInfo.class,
         description = "LLM inference on the CPU in pure Java (GGUF models, Vector API kernels, fused LoRA).",
-        subcommands = {InfoCommand.class, TokenizeCommand.class, SynthCommand.class, LoraCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {RunCommand.class, ChatCommand.class, BenchCommand.class, InfoCommand.class, TokenizeCommand.class,
+            SynthCommand.class, LoraCommand.class, CommandLine.HelpCommand.class})
 public final class Vireo implements Runnable {
     static final int EXIT_FAILURE = 1;
     static final int EXIT_USAGE = 2;

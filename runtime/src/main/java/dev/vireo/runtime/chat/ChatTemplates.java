@@ -48,6 +48,16 @@ public final class ChatTemplates {
     }
 
     /**
+     * A built-in format by name ("llama3", "chatml", "llama2", "gemma", "phi3", "plain"), printing
+     * this model's BOS/EOS texts: to override a model's own template.
+     *
+     * @throws IllegalArgumentException for an unknown name (the message lists the known ones)
+     */
+    public static ChatTemplate builtin(String id, GgufMetadata metadata) {
+        return BuiltinTemplate.byId(id).with(specialTokens(metadata));
+    }
+
+    /**
      * The built-in format that a template text (or, with no template, a vocabulary) points to:
      * each family has marker strings no other one uses.
      */

@@ -1,0 +1,209 @@
+package dev.vireo.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.vireo.runtime.Model;
+import dev.vireo.runtime.Session;
+import dev.vireo.runtime.SessionOptions;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.SplittableRandom;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * `vireo bench`: prompt processing (pp) and token generation (tg) speed, like llama-bench: pp
+ * times one batched pass over N prompt tokens, tg times N one-token steps; each test runs once
+ * to warm up, then {@code -r} times; the table gives mean ± standard deviation.
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = "Measure prompt (pp) and generation (tg) tokens/s, like llama-bench: mean ± sd over"
+                + " repetitions, one row per test and thread count.")
+final class BenchCommand implements Callable<Integer> {
+    @Option(names = {"-m", "--model"}, required = true, paramLabel = "FILE", description = "The GGUF model.")
+    Path model;
+
+    @Option(names = {"-p", "--n-prompt"}, defaultValue = "128", paramLabel = "N",
+            description = "Prompt tokens of the pp test; 0 skips it (default: ${DEFAULT-VALUE}).")
+    int nPrompt;
+
+    @Option(names = {"-n", "--n-gen"}, defaultValue = "64", paramLabel = "N",
+            description = "Generated tokens of the tg test; 0 skips it (default: ${DEFAULT-VALUE}).")
+    int nGen;
+
+    @Option(names = {"-t", "--threads"}, defaultValue = "1", split = ",", paramLabel = "N[,N...]",
+            description = "Thread counts to test, comma-separated (default: ${DEFAULT-VALUE}).")
+    List<Integer> threads;
+
+    @Option(names = {"-r", "--repetitions"}, defaultValue = "3", paramLabel = "N",
+            description = "Measured runs per test (default: ${DEFAULT-VALUE}).")
+    int repetitions;
+
+    @Option(names = "--json", description = "Print JSON instead of the table.")
+    boolean json;
+
+    private final Io io;
+
+    BenchCommand(Io io) {
+        this.io = io;
+    }
+
+    /** One row: a test at a thread count, with the tokens/s of every measured run. */
+    record Row(String test, int threads, int tokens, double[] tokensPerSecond) {
+        double mean() {
+            double s = 0;
+            for (double v : tokensPerSecond) {
+                s += v;
+            }
+            return s / tokensPerSecond.length;
+        }
+
+        /** Sample standard deviation (0 for one run). */
+        double sd() {
+            if (tokensPerSecond.length < 2) {
+                return 0;
+            }
+            double m = mean();
+            double s = 0;
+            for (double v : tokensPerSecond) {
+                s += (v - m) * (v - m);
+            }
+            return Math.sqrt(s / (tokensPerSecond.length - 1));
+        }
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        if (nPrompt < 0 || nGen < 0 || nPrompt + nGen == 0) {
+            throw new UsageException("-p/-n: token counts must be 0 or more and not both 0 (got -p " + nPrompt + " -n " + nGen + ")");
+        }
+        if (repetitions < 1) {
+            throw new UsageException("-r: repetitions must be 1 or more, not " + repetitions);
+        }
+        for (int t : threads) {
+            if (t < 1) {
+                throw new UsageException("-t: thread counts must be 1 or more, not " + t);
+            }
+        }
+        Files2.requireFile(model, "-m");
+        List<Row> rows = new ArrayList<>();
+        try (Model m = Model.load(model)) {
+            int needed = Math.max(nPrompt, nGen + 1);
+            if (needed > m.config().contextLength()) {
+                throw new UsageException("-p/-n: " + needed + " positions do not fit the model's context of "
+                        + m.config().contextLength());
+            }
+            io.err().println("vireo: " + m.describe() + " | " + SimdInfo.describe());
+            int[] prompt = randomTokens(m, nPrompt);
+            for (int t : threads) {
+                try (Session s = m.newSession(new SessionOptions(t, needed))) {
+                    if (nPrompt > 0) {
+                        rows.add(new Row("pp" + nPrompt, t, nPrompt, measure(() -> prompt(s, prompt), nPrompt)));
+                    }
+                    if (nGen > 0) {
+                        rows.add(new Row("tg" + nGen, t, nGen, measure(() -> generate(s, nGen), nGen)));
+                    }
+                }
+            }
+            if (json) {
+                printJson(m, rows);
+            } else {
+                printTable(m, rows);
+            }
+        }
+        return 0;
+    }
+
+    /** Runs once to warm up, then {@code repetitions} times; tokens/s of each measured run. */
+    private double[] measure(Runnable run, int tokens) {
+        run.run();
+        double[] tps = new double[repetitions];
+        for (int i = 0; i < repetitions; i++) {
+            long t0 = System.nanoTime();
+            run.run();
+            tps[i] = tokens * 1e9 / (System.nanoTime() - t0);
+        }
+        return tps;
+    }
+
+    private static void prompt(Session s, int[] tokens) {
+        s.reset();
+        s.evaluate(tokens);
+    }
+
+    /** n one-token steps from an empty context, as llama-bench's tg test does (no sampling). */
+    private static void generate(Session s, int n) {
+        s.reset();
+        int[] one = {1};
+        for (int i = 0; i < n; i++) {
+            one[0] = 3 + i % 200;
+            s.evaluate(one);
+        }
+    }
+
+    /** Fixed pseudo-random ordinary tokens (no control tokens), the same for every run. */
+    private static int[] randomTokens(Model m, int n) {
+        int vocab = m.config().vocabSize();
+        SplittableRandom r = new SplittableRandom(1234);
+        int[] t = new int[n];
+        for (int i = 0; i < n; i++) {
+            t[i] = Math.min(vocab - 1, 3 + r.nextInt(Math.max(1, vocab - 3)));
+        }
+        return t;
+    }
+
+    private void printTable(Model m, List<Row> rows) {
+        String desc = m.describe();
+        String modelName = desc.split(",")[0] + " " + Units.count(parameterCount(m)) + " " + m.file().metadata()
+                .findString("general.name").orElse("");
+        io.out().printf(Locale.ROOT, "| %-40s | %10s | %7s | %8s | %20s |%n", "model", "size", "threads", "test", "t/s");
+        io.out().printf(Locale.ROOT, "| %s | %s | %s | %s | %s |%n", "-".repeat(40), "-".repeat(10), "-".repeat(7),
+                "-".repeat(8), "-".repeat(20));
+        for (Row r : rows) {
+            io.out().printf(Locale.ROOT, "| %-40s | %10s | %7d | %8s | %20s |%n", truncate(modelName.strip(), 40),
+                    Units.bytes(m.file().fileSize()), r.threads(), r.test(),
+                    String.format(Locale.ROOT, "%.2f ± %.2f", r.mean(), r.sd()));
+        }
+    }
+
+    private void printJson(Model m, List<Row> rows) throws Exception {
+        ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+        ArrayNode out = mapper.createArrayNode();
+        for (Row r : rows) {
+            ObjectNode o = out.addObject();
+            o.put("model_file", model.toString());
+            o.put("model_type", m.describe());
+            o.put("model_size", m.file().fileSize());
+            o.put("model_n_params", parameterCount(m));
+            o.put("simd", SimdInfo.describe());
+            o.put("n_threads", r.threads());
+            o.put("n_prompt", r.test().startsWith("pp") ? r.tokens() : 0);
+            o.put("n_gen", r.test().startsWith("tg") ? r.tokens() : 0);
+            o.put("repetitions", repetitions);
+            o.put("avg_ts", r.mean());
+            o.put("stddev_ts", r.sd());
+            ArrayNode samples = o.putArray("samples_ts");
+            for (double v : r.tokensPerSecond()) {
+                samples.add(v);
+            }
+        }
+        io.out().println(mapper.writeValueAsString(out));
+    }
+
+    private static long parameterCount(Model m) {
+        long n = 0;
+        for (var t : m.file().tensors()) {
+            n += t.elementCount();
+        }
+        return n;
+    }
+
+    private static String truncate(String s, int n) {
+        return s.length() <= n ? s : s.substring(0, n - 1) + "…";
+    }
+}

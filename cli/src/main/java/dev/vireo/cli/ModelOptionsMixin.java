@@ -1,0 +1,57 @@
+package dev.vireo.cli;
+
+import dev.vireo.runtime.Model;
+import dev.vireo.runtime.Session;
+import dev.vireo.runtime.SessionOptions;
+import java.io.IOException;
+import java.nio.file.Path;
+import picocli.CommandLine.Option;
+
+/** -m, -t and -c as llama.cpp spells them, and loading with the one-line load report. */
+final class ModelOptionsMixin {
+    @Option(names = {"-m", "--model"}, required = true, paramLabel = "FILE", description = "The GGUF model.")
+    Path model;
+
+    @Option(names = {"-t", "--threads"}, defaultValue = "0", paramLabel = "N",
+            description = "Threads for the kernels (default: all processors).")
+    int threads;
+
+    @Option(names = {"-c", "--ctx-size"}, defaultValue = "0", paramLabel = "N",
+            description = "Context length in tokens (default: the model's).")
+    int contextLength;
+
+    int effectiveThreads() {
+        return threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
+    }
+
+    void validate() {
+        if (threads < 0) {
+            throw new UsageException("-t: threads must be 1 or more (0 = all processors), not " + threads);
+        }
+        if (contextLength < 0) {
+            throw new UsageException("-c: context length must be positive (0 = the model's), not " + contextLength);
+        }
+    }
+
+    Model load() throws IOException {
+        validate();
+        Files2.requireFile(model, "-m");
+        return Model.load(model);
+    }
+
+    /**
+     * A session with these options; prints the load line on stderr: what the model is, the
+     * context, the threads and the SIMD width the kernels use.
+     */
+    Session open(Model m, Io io, long loadNanos) {
+        int ctx = contextLength > 0 ? Math.min(contextLength, m.config().contextLength()) : m.config().contextLength();
+        if (contextLength > m.config().contextLength()) {
+            io.err().println("vireo: -c " + contextLength + " is more than the model's context "
+                    + m.config().contextLength() + "; using " + ctx);
+        }
+        Session s = m.newSession(new SessionOptions(effectiveThreads(), ctx));
+        io.err().printf("vireo: %s | context %d | %d threads | %s | loaded in %d ms%n", m.describe(), s.contextLength(),
+                s.threads(), SimdInfo.describe(), loadNanos / 1_000_000);
+        return s;
+    }
+}
