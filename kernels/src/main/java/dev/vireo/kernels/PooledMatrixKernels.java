@@ -25,8 +25,19 @@ abstract class PooledMatrixKernels implements MatrixKernels {
         this.blockScratch = new float[threads][256];
     }
 
-    /** {@code W_row . x[xOff .. xOff + cols)} for the row starting at byte {@code rowOff}. */
-    abstract float dot(WeightMatrix w, long rowOff, float[] x, int xOff, float[] scratch);
+    /**
+     * {@code W_row . x[xOff .. xOff + cols)} for the row starting at byte {@code rowOff}.
+     *
+     * @param token index of x in the batch given to {@link #prepareActivations}, or -1 when x
+     *     was not prepared (LoRA factors): then the kernel must read the floats of x
+     */
+    abstract float dot(WeightMatrix w, long rowOff, float[] x, int xOff, int token, float[] scratch);
+
+    /**
+     * Called on the calling thread before the rows of a product are split, with the product's
+     * activations: lets an implementation convert them once (e.g. to 8-bit) for all rows.
+     */
+    void prepareActivations(WeightMatrix w, float[] x, int xOff, int xStride, int n) {}
 
     /** Whether this implementation has a kernel for the type. */
     abstract boolean supports(GgmlType type);
@@ -59,6 +70,7 @@ abstract class PooledMatrixKernels implements MatrixKernels {
         if (active != null) {
             prepareLora(w, active, x, xOff, xStride, n);
         }
+        prepareActivations(w, x, xOff, xStride, n);
         RowTask t = rowTask;
         t.w = w;
         t.x = x;
@@ -135,7 +147,7 @@ abstract class PooledMatrixKernels implements MatrixKernels {
                 long rb = a.rowBytes();
                 for (int j = 0; j < a.rows(); j++) {
                     t[base + j] = term.scale() == 0f ? 0f
-                            : term.scale() * dot(a, j * rb, x, xOff + tok * xStride, scratch);
+                            : term.scale() * dot(a, j * rb, x, xOff + tok * xStride, -1, scratch);
                 }
                 base += a.rows();
             }
@@ -162,7 +174,7 @@ abstract class PooledMatrixKernels implements MatrixKernels {
                 long rowOff = i * rb;
                 // Each weight row is used for every token while it is still in cache.
                 for (int tok = 0; tok < n; tok++) {
-                    float v = dot(w, rowOff, x, xOff + tok * xStride, scratch);
+                    float v = dot(w, rowOff, x, xOff + tok * xStride, tok, scratch);
                     if (lora != null) {
                         v += loraRow(i, tok, scratch);
                     }
@@ -177,7 +189,7 @@ abstract class PooledMatrixKernels implements MatrixKernels {
             for (LowRank term : lora.terms()) {
                 WeightMatrix b = term.b();
                 if (term.scale() != 0f) {
-                    sum += dot(b, i * b.rowBytes(), lora.scratch, base, scratch);
+                    sum += dot(b, i * b.rowBytes(), lora.scratch, base, -1, scratch);
                 }
                 base += b.cols();
             }

@@ -24,7 +24,7 @@ final class ScalarMatrixKernels extends PooledMatrixKernels {
     }
 
     @Override
-    float dot(WeightMatrix w, long rowOff, float[] x, int xOff, float[] scratch) {
+    float dot(WeightMatrix w, long rowOff, float[] x, int xOff, int token, float[] scratch) {
         return rowDot(w, rowOff, x, xOff, scratch);
     }
 

@@ -35,7 +35,13 @@ final class SimdMatrixKernels extends PooledMatrixKernels {
     static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
 
     SimdMatrixKernels(int threads) {
+        this(threads, true);
+    }
+
+    /** @param int8 whether quantized weights meet 8-bit activations (false: float activations) */
+    SimdMatrixKernels(int threads, boolean int8) {
         super(threads);
+        this.useInt8 = int8 && Int8DotKernels.usable();
         if (FL < 4 || 16 % FL != 0) {
             throw new IllegalStateException("unsupported vector length " + FL + " floats");
         }
@@ -43,7 +49,7 @@ final class SimdMatrixKernels extends PooledMatrixKernels {
 
     @Override
     public String description() {
-        return "Vector API, " + F.vectorBitSize() + "-bit";
+        return "Vector API, " + F.vectorBitSize() + "-bit" + (useInt8 ? ", int8 activations" : "");
     }
 
     @Override
@@ -51,8 +57,49 @@ final class SimdMatrixKernels extends PooledMatrixKernels {
         return Blocks.supports(type);
     }
 
+    /** The activations of the current product as 8-bit integers, when its type uses them. */
+    private final Int8Activations int8 = new Int8Activations();
+    private final boolean useInt8;
+
     @Override
-    float dot(WeightMatrix w, long rowOff, float[] x, int xOff, float[] scratch) {
+    void prepareActivations(WeightMatrix w, float[] x, int xOff, int xStride, int n) {
+        if (useInt8 && usesInt8(w.type())) {
+            int8.quantize(x, xOff, xStride, n, w.cols());
+        }
+    }
+
+    /** The types whose matrix products multiply 8-bit activations ({@link Int8DotKernels}). */
+    static boolean usesInt8(GgmlType type) {
+        return switch (type) {
+            case Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, Q4_K, Q5_K, Q6_K -> true;
+            default -> false;
+        };
+    }
+
+    @Override
+    float dot(WeightMatrix w, long rowOff, float[] x, int xOff, int token, float[] scratch) {
+        MemorySegment s = w.data();
+        int n = w.cols();
+        if (token >= 0 && useInt8 && usesInt8(w.type())) {
+            Int8Activations a = int8;
+            int base = token * n;
+            return switch (w.type()) {
+                case Q8_0 -> Int8DotKernels.q8_0(s, rowOff, a, base, n);
+                case Q4_0 -> Int8DotKernels.q4_0(s, rowOff, a, base, n);
+                case Q4_1 -> Int8DotKernels.q4_1(s, rowOff, a, base, n);
+                case Q5_0 -> Int8DotKernels.q5(s, rowOff, a, base, n, false);
+                case Q5_1 -> Int8DotKernels.q5(s, rowOff, a, base, n, true);
+                case Q4_K -> Int8DotKernels.q4K(s, rowOff, a, base, n, scratch);
+                case Q5_K -> Int8DotKernels.q5K(s, rowOff, a, base, n, scratch);
+                case Q6_K -> Int8DotKernels.q6K(s, rowOff, a, base, n);
+                default -> throw new AssertionError(w.type());
+            };
+        }
+        return floatDot(w, rowOff, x, xOff, scratch);
+    }
+
+    /** The float-activation kernels: exact products of the dequantized weights with x. */
+    float floatDot(WeightMatrix w, long rowOff, float[] x, int xOff, float[] scratch) {
         MemorySegment s = w.data();
         int n = w.cols();
         return switch (w.type()) {

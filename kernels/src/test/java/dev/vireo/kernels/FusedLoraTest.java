@@ -16,18 +16,23 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /** y = W x + sum_i s_i B_i (A_i x), fused into the pass over W, against a float reference. */
 class FusedLoraTest {
+    /** The default kernels (8-bit activations for quantized W). */
     static MatrixKernels simd;
+    /** Float activations: W x is exact up to float rounding, so fused == merged tightly. */
+    static MatrixKernels simdFloat;
     static MatrixKernels scalar;
 
     @BeforeAll
     static void open() {
         simd = KernelProvider.matrixKernels(2);
+        simdFloat = new SimdMatrixKernels(2, false);
         scalar = KernelProvider.scalarMatrixKernels(2);
     }
 
     @AfterAll
     static void close() {
         simd.close();
+        simdFloat.close();
         scalar.close();
     }
 
@@ -92,7 +97,7 @@ class FusedLoraTest {
         int n = 3;
         LowRankSet set = new LowRankSet(terms, rows, cols, n);
         float[] x = RandomWeights.vector(n * cols, 4);
-        for (MatrixKernels k : List.of(simd, scalar)) {
+        for (MatrixKernels k : List.of(simdFloat, scalar)) {
             float[] y = new float[n * rows];
             k.matmul(w, x, 0, cols, y, 0, rows, n, set);
             float[] one = new float[rows];
@@ -107,6 +112,34 @@ class FusedLoraTest {
                     assertEquals(y[t * rows + i], one[i], 0f, "matmul equals matvec, token " + t + " row " + i);
                 }
             }
+        }
+    }
+
+    /**
+     * With 8-bit activations W x carries the activation rounding, identical with and without the
+     * adapter (same quantized x, same summation), so the difference of the two results is the
+     * LoRA term alone and must equal s B (A x) computed in float from the float x.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("types")
+    void int8KernelsAddTheSameLoraTerm(GgmlType type) {
+        int cols = 2 * Math.max(32, type.blockSize());
+        int rows = 21;
+        WeightMatrix w = RandomWeights.matrix(type, rows, cols, 5);
+        List<LowRank> terms = List.of(
+                new LowRank(factor(GgmlType.F16, 8, cols, 14), factor(GgmlType.F32, rows, 8, 15), 2f));
+        LowRankSet set = new LowRankSet(terms, rows, cols, 1);
+        float[] x = RandomWeights.vector(cols, 6);
+        float[] plain = new float[rows];
+        float[] with = new float[rows];
+        simd.matvec(w, x, 0, plain, 0, null);
+        simd.matvec(w, x, 0, with, 0, set);
+        WeightMatrix zero = new WeightMatrix(GgmlType.F32, rows, cols, Arena.ofAuto().allocate(4L * rows * cols));
+        double[][] ref = reference(zero, terms, x, 0);
+        for (int i = 0; i < rows; i++) {
+            // float rounding of y and of the LoRA sum: a few ulps of |y| plus 1e-5 of the term sizes
+            double tol = 1e-5 * ref[1][i] + 4 * Math.ulp(Math.abs(with[i]) + Math.abs(plain[i]));
+            assertEquals(ref[0][i], (double) with[i] - plain[i], tol, type + " row " + i);
         }
     }
 

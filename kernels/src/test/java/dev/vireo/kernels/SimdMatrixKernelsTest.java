@@ -17,18 +17,23 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /** The Vector API kernels against their scalar twins on random data of awkward sizes. */
 class SimdMatrixKernelsTest {
+    /** The default: 8-bit activations for quantized weights. */
     static MatrixKernels simd;
+    /** Float activations for every type: the fused dequantize-and-dot kernels. */
+    static MatrixKernels simdFloat;
     static MatrixKernels scalar;
 
     @BeforeAll
     static void open() {
         simd = new SimdMatrixKernels(2);
+        simdFloat = new SimdMatrixKernels(2, false);
         scalar = new ScalarMatrixKernels(2);
     }
 
     @AfterAll
     static void close() {
         simd.close();
+        simdFloat.close();
         scalar.close();
     }
 
@@ -50,13 +55,13 @@ class SimdMatrixKernelsTest {
     void matvecMatchesScalarTwin(GgmlType type, int blocks) {
         int cols = blocks * type.blockSize();
         for (long seed = 1; seed <= 3; seed++) {
-            int rows = 37 + 2 * (int) seed; // odd, and more than one chunk per thread
+            int rows = 17 + 2 * (int) seed; // odd, and more than one chunk of 16 rows
             WeightMatrix w = RandomWeights.matrix(type, rows, cols, seed);
             float[] x = RandomWeights.vector(cols + 3, seed * 31);
             float[] expected = new float[rows];
             float[] got = new float[rows + 1];
             scalar.matvec(w, x, 3, expected, 0, null);
-            simd.matvec(w, x, 3, got, 1, null);
+            simdFloat.matvec(w, x, 3, got, 1, null);
             for (int i = 0; i < rows; i++) {
                 float[] wr = RandomWeights.row(w, i);
                 double mag = 0;
@@ -72,6 +77,59 @@ class SimdMatrixKernelsTest {
                 double tol = 1e-5 * mag + 1e-30;
                 assertEquals(expected[i], got[i + 1], tol,
                         type + " " + rows + "x" + cols + " seed " + seed + " row " + i);
+            }
+        }
+    }
+
+    static List<Arguments> int8Cases() {
+        List<Arguments> list = new ArrayList<>();
+        for (GgmlType t : RandomWeights.TYPES) {
+            if (SimdMatrixKernels.usesInt8(t)) {
+                for (int blocks : new int[] {1, 2, 7, 100}) {
+                    list.add(Arguments.of(t, blocks));
+                }
+            }
+        }
+        return list;
+    }
+
+    /**
+     * The 8-bit-activation kernels against their scalar twin: the dequantized weights times the
+     * dequantized activations {@code d_x * q_x}, summed in double. Integer products are exact;
+     * what remains is float rounding of the per-block scale {@code d_w * d_x} (2^-24 relative) and
+     * of the float accumulation, so the same 1e-5 * sum|w x| bound as above applies. A second check
+     * bounds the distance to the float-activation result by the activation rounding itself:
+     * |x - d_x q_x| <= d_x / 2 per value, so the difference is at most sum_j |w_j| d_x(j) / 2.
+     */
+    @ParameterizedTest(name = "{0} x {1} blocks")
+    @MethodSource("int8Cases")
+    void int8KernelsMatchTheirScalarTwin(GgmlType type, int blocks) {
+        assertTrue(simd.description().contains("int8"), simd.description());
+        int cols = blocks * type.blockSize();
+        for (long seed = 1; seed <= 3; seed++) {
+            int rows = 17 + 2 * (int) seed; // odd, more than one chunk of 16 rows
+            WeightMatrix w = RandomWeights.matrix(type, rows, cols, seed);
+            float[] x = RandomWeights.vector(cols + 3, seed * 31);
+            Int8Activations a = new Int8Activations();
+            a.quantize(x, 3, 0, 1, cols);
+            float[] got = new float[rows];
+            simd.matvec(w, x, 3, got, 0, null);
+            for (int i = 0; i < rows; i++) {
+                float[] wr = RandomWeights.row(w, i);
+                double twin = 0;
+                double mag = 0;
+                double exact = 0;
+                double bound = 0;
+                for (int j = 0; j < cols; j++) {
+                    double xj = (double) a.d[j / 32] * a.q[j];
+                    twin += wr[j] * xj;
+                    mag += Math.abs(wr[j] * xj);
+                    exact += (double) wr[j] * x[3 + j];
+                    bound += Math.abs(wr[j]) * a.d[j / 32] / 2;
+                }
+                String where = type + " " + rows + "x" + cols + " seed " + seed + " row " + i;
+                assertEquals(twin, got[i], 1e-5 * mag + 1e-30, where);
+                assertEquals(exact, got[i], bound * 1.001 + 1e-5 * mag + 1e-30, where + " vs float activations");
             }
         }
     }

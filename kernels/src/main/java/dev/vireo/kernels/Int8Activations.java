@@ -1,0 +1,56 @@
+package dev.vireo.kernels;
+
+/**
+ * Activations quantized to 8 bits in blocks of 32 (ggml's Q8_0 activation format, kept unpacked):
+ * per block a float scale {@code d} and 32 integers {@code q} with {@code x ~ d * q}, plus the
+ * block's sum {@code d * sum(q)} (for formats with a minimum, {@code m * sum(x)}; taken from the
+ * quantized values as ggml's Q8_1 does, so the whole product is that of the quantized x). The integers are
+ * stored widened to 16 bits so the kernels can multiply them with 16-bit weight lanes directly.
+ *
+ * <p>One instance per {@link MatrixKernels}; arrays grow to the largest product seen and are then
+ * reused, so steady-state calls allocate nothing.
+ */
+final class Int8Activations {
+    short[] q = new short[0];
+    float[] d = new float[0];
+    float[] sum = new float[0];
+    /** Values per token (the matrix's cols); token t starts at {@code t * cols} in q. */
+    int cols;
+
+    /** Quantizes {@code n} vectors of {@code cols} values: token t reads {@code x[xOff + t * xStride ..]}. */
+    void quantize(float[] x, int xOff, int xStride, int n, int cols) {
+        int total = n * cols;
+        if (q.length < total) {
+            q = new short[total];
+            d = new float[total / 32];
+            sum = new float[total / 32];
+        }
+        this.cols = cols;
+        for (int t = 0; t < n; t++) {
+            int src = xOff + t * xStride;
+            for (int c = 0; c < cols; c += 32) {
+                quantizeBlock(x, src + c, t * cols + c);
+            }
+        }
+    }
+
+    /** As ggml's reference Q8_0 quantizer: d = amax / 127, q = round half away from zero (x / d). */
+    private void quantizeBlock(float[] x, int src, int dst) {
+        float amax = 0f;
+        for (int j = 0; j < 32; j++) {
+            amax = Math.max(amax, Math.abs(x[src + j]));
+        }
+        float scale = amax / 127f;
+        float id = scale != 0f ? 1f / scale : 0f;
+        int isum = 0;
+        for (int j = 0; j < 32; j++) {
+            double v = x[src + j] * id;
+            // |v| <= 127.0001: truncating v +- 0.5 in double rounds half away from zero exactly
+            int qj = (int) (v + Math.copySign(0.5, v));
+            q[dst + j] = (short) qj;
+            isum += qj;
+        }
+        d[dst / 32] = scale;
+        sum[dst / 32] = scale * isum;
+    }
+}
