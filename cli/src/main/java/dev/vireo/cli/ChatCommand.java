@@ -82,6 +82,8 @@ final class ChatCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         GenerationParams params = sampling.params();
+        lora.specs(); // flag syntax is checked before the model loads
+        model.validate();
         showSpeed = !noSpeed;
         long t0 = System.nanoTime();
         try (Model m = model.load(); Session s = model.open(m, io, System.nanoTime() - t0);

@@ -51,6 +51,8 @@ final class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         GenerationParams params = sampling.params();
+        lora.specs(); // flag syntax is checked before the model loads
+        model.validate();
         String text = promptText();
         long t0 = System.nanoTime();
         try (Model m = model.load(); Session s = model.open(m, io, System.nanoTime() - t0)) {
