@@ -135,4 +135,20 @@ class ModelVariantsTest {
         e = assertThrows(IllegalArgumentException.class, () -> Model.load(arch));
         assertEquals(arch + ": unsupported architecture 'mamba' (supported: llama, qwen2, qwen3)", e.getMessage());
     }
+
+    @Test
+    void generationStopsAtTheEndOfGenerationToken() throws Exception {
+        // Greedy stories260K from BOS starts 403 407 261 378 ("Once upon a time"): declaring 378
+        // the EOS token must end the generation after three tokens, without emitting it.
+        Path eos = variant("eos", m -> m.put("tokenizer.ggml.eos_token_id", GgufValue.ofUInt32(378)), Map.of());
+        try (Model m = Model.load(eos); Session s = m.newSession(new SessionOptions(1, 0))) {
+            java.util.List<Integer> ids = new java.util.ArrayList<>();
+            GenerationResult r = s.generate("", GenerationParams.greedy().withMaxTokens(50), (id, text) -> ids.add(id));
+            assertEquals(StopReason.END_OF_GENERATION, r.stopReason());
+            assertEquals(java.util.List.of(403, 407, 261), ids);
+            assertEquals(3, r.generatedTokens());
+            assertEquals("Once upon a", r.text());
+            assertEquals(4, s.position(), "BOS and three tokens; the end token is not added");
+        }
+    }
 }
