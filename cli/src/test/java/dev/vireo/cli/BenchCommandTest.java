@@ -1,0 +1,62 @@
+package dev.vireo.cli;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.vireo.testing.Shared;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+
+class BenchCommandTest {
+    static Path stories() {
+        return Shared.file("models/stories260K.gguf");
+    }
+
+    @Test
+    void jsonRowsPerTestAndThreadCount() throws Exception {
+        CliRun r = CliRun.of("bench", "-m", stories().toString(), "-p", "16", "-n", "8", "-t", "1,2", "-r", "2", "--json");
+        assertEquals(0, r.exitCode(), r.err());
+        JsonNode rows = new ObjectMapper().readTree(r.out());
+        assertEquals(4, rows.size());
+        String[] tests = {"pp", "tg", "pp", "tg"};
+        int[] threads = {1, 1, 2, 2};
+        for (int i = 0; i < 4; i++) {
+            JsonNode row = rows.get(i);
+            assertEquals(threads[i], row.get("n_threads").asInt());
+            assertEquals(tests[i].equals("pp") ? 16 : 0, row.get("n_prompt").asInt());
+            assertEquals(tests[i].equals("tg") ? 8 : 0, row.get("n_gen").asInt());
+            JsonNode samples = row.get("samples_ts");
+            assertEquals(2, samples.size());
+            double a = samples.get(0).asDouble();
+            double b = samples.get(1).asDouble();
+            assertTrue(a > 0 && b > 0);
+            assertEquals((a + b) / 2, row.get("avg_ts").asDouble(), 1e-9 * (a + b));
+            assertEquals(Math.abs(a - b) / Math.sqrt(2), row.get("stddev_ts").asDouble(), 1e-9 * (a + b));
+        }
+    }
+
+    @Test
+    void tableLikeLlamaBench() {
+        CliRun r = CliRun.of("bench", "-m", stories().toString(), "-p", "8", "-n", "0", "-t", "1", "-r", "1");
+        assertEquals(0, r.exitCode(), r.err());
+        String[] lines = r.out().split("\n");
+        assertEquals(3, lines.length, r.out());
+        assertTrue(lines[0].matches("\\| model +\\| +size \\| threads \\| +test \\| +t/s \\|"), lines[0]);
+        assertTrue(lines[2].matches("\\| llama .*\\| +1\\.13 MiB \\| +1 \\| +pp8 \\| +\\d+\\.\\d\\d ± 0\\.00 \\|"), lines[2]);
+    }
+
+    @Test
+    void badValues() {
+        CliRun r = CliRun.of("bench", "-m", stories().toString(), "-t", "1,0");
+        assertEquals(Vireo.EXIT_USAGE, r.exitCode());
+        assertArrayEquals(new String[] {"vireo: -t: thread counts must be 1 or more, not 0"}, r.errLines());
+        r = CliRun.of("bench", "-m", stories().toString(), "-r", "0");
+        assertArrayEquals(new String[] {"vireo: -r: repetitions must be 1 or more, not 0"}, r.errLines());
+        r = CliRun.of("bench", "-m", Shared.file("models/stories260Ktok512.gguf").toString(), "-p", "512");
+        assertEquals(Vireo.EXIT_USAGE, r.exitCode());
+        assertArrayEquals(new String[] {"vireo: -p/-n: 512 positions do not fit the model's context of 128"}, r.errLines());
+    }
+}
