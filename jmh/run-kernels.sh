@@ -17,4 +17,4 @@ if [ ! -f "$jar" ]; then
   "$root/mvnw" -q -o -pl jmh -am package -DskipTests
 fi
 java_home=$("$root/bin/find-jdk")
-exec "$java_home/bin/java" -cp "$jar" dev.vireo.jmh.KernelSuite "$@"
+exec "$java_home/bin/java" --sun-misc-unsafe-memory-access=allow -cp "$jar" dev.vireo.jmh.KernelSuite "$@"

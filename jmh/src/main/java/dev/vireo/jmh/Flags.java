@@ -10,4 +10,6 @@ final class Flags {
     static final String NATIVE = "--enable-native-access=ALL-UNNAMED";
     static final String HEAP = "-Xmx1g";
     static final String DIRECT = "-XX:MaxDirectMemorySize=4g";
+    /** JMH 1.37 itself calls sun.misc.Unsafe; JDK 24+ would warn about it in every fork. */
+    static final String UNSAFE = "--sun-misc-unsafe-memory-access=allow";
 }

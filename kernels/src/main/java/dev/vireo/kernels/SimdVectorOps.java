@@ -16,7 +16,9 @@ import jdk.incubator.vector.VectorSpecies;
  * terms in another order (and in float where the scalar twin uses double); the multiply-adds are
  * fused (one rounding instead of two); exp/tanh/sin/cos come from the Vector API's lane-wise
  * operations, which are within a few ulps of {@link Math}'s. Shape checks and error messages are
- * the scalar twin's. Nothing here allocates: the shuffles below are built once.
+ * the scalar twin's. Attention over more positions than one tile uses an online softmax (see
+ * {@link #attendGroupTiled}), which normalizes at the end instead of first. Nothing here
+ * allocates: the shuffles below are built once.
  */
 final class SimdVectorOps implements VectorOps {
 
