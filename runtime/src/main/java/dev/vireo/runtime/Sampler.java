@@ -44,8 +44,14 @@ final class Sampler {
         this.rng = seed;
     }
 
+    /** Whether {@link #sample} writes to the logits it is given (only the repetition penalty does). */
+    boolean editsLogits() {
+        return repeatPenalty != 1f && repeatLastN != 0;
+    }
+
     /**
-     * Chooses a token. {@code logits} is modified (penalties are applied in place).
+     * Chooses a token. {@code logits} is modified when {@link #editsLogits()} (penalties are
+     * applied in place).
      *
      * @param history the tokens in the context so far, {@code historyLen} of them (for the penalty)
      */

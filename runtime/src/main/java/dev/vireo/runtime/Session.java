@@ -154,8 +154,12 @@ public final class Session implements AutoCloseable {
             if (position > evaluated) {
                 evaluatePending(); // the token generated last
             }
-            System.arraycopy(logits, 0, work, 0, work.length); // the sampler edits its input
-            int id = sampler.sample(work, history, position);
+            float[] input = logits;
+            if (sampler.editsLogits()) { // keep the model's logits intact for a later call
+                System.arraycopy(logits, 0, work, 0, work.length);
+                input = work;
+            }
+            int id = sampler.sample(input, history, position);
             if (tokenizer.isEndOfGeneration(id)) {
                 reason = StopReason.END_OF_GENERATION;
                 break;
