@@ -158,15 +158,16 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     private void printTable(Model m, List<Row> rows) {
-        String desc = m.describe();
-        String modelName = desc.split(",")[0] + " " + Units.count(parameterCount(m)) + " " + m.file().metadata()
-                .findString("general.name").orElse("");
-        io.out().printf(Locale.ROOT, "| %-40s | %10s | %7s | %8s | %20s |%n", "model", "size", "threads", "test", "t/s");
-        io.out().printf(Locale.ROOT, "| %s | %s | %s | %s | %s |%n", "-".repeat(40), "-".repeat(10), "-".repeat(7),
-                "-".repeat(8), "-".repeat(20));
+        GgufReport report = new GgufReport(m.file());
+        String modelName = report.architecture() + " " + Units.count(report.parameterCount()).replace(" ", "") + " "
+                + report.mainType();
+        io.out().printf(Locale.ROOT, "| %-28s | %10s | %9s | %7s | %8s | %20s |%n", "model", "size", "params", "threads",
+                "test", "t/s");
+        io.out().printf(Locale.ROOT, "| %s | %s | %s | %s | %s | %s |%n", "-".repeat(28), "-".repeat(10), "-".repeat(9),
+                "-".repeat(7), "-".repeat(8), "-".repeat(20));
         for (Row r : rows) {
-            io.out().printf(Locale.ROOT, "| %-40s | %10s | %7d | %8s | %20s |%n", truncate(modelName.strip(), 40),
-                    Units.bytes(m.file().fileSize()), r.threads(), r.test(),
+            io.out().printf(Locale.ROOT, "| %-28s | %10s | %9s | %7d | %8s | %20s |%n", truncate(modelName, 28),
+                    Units.bytes(m.file().fileSize()), Units.count(report.parameterCount()), r.threads(), r.test(),
                     String.format(Locale.ROOT, "%.2f ± %.2f", r.mean(), r.sd()));
         }
     }

@@ -17,7 +17,7 @@ class BenchCommandTest {
 
     @Test
     void jsonRowsPerTestAndThreadCount() throws Exception {
-        CliRun r = CliRun.of("bench", "-m", stories().toString(), "-p", "16", "-n", "8", "-t", "1,2", "-r", "2", "--json");
+        CliRun r = CliRun.of("bench", "-m", stories().toString(), "-p", "8", "-n", "4", "-t", "1,2", "-r", "2", "--json");
         assertEquals(0, r.exitCode(), r.err());
         JsonNode rows = new ObjectMapper().readTree(r.out());
         assertEquals(4, rows.size());
@@ -26,8 +26,8 @@ class BenchCommandTest {
         for (int i = 0; i < 4; i++) {
             JsonNode row = rows.get(i);
             assertEquals(threads[i], row.get("n_threads").asInt());
-            assertEquals(tests[i].equals("pp") ? 16 : 0, row.get("n_prompt").asInt());
-            assertEquals(tests[i].equals("tg") ? 8 : 0, row.get("n_gen").asInt());
+            assertEquals(tests[i].equals("pp") ? 8 : 0, row.get("n_prompt").asInt());
+            assertEquals(tests[i].equals("tg") ? 4 : 0, row.get("n_gen").asInt());
             JsonNode samples = row.get("samples_ts");
             assertEquals(2, samples.size());
             double a = samples.get(0).asDouble();
@@ -44,8 +44,8 @@ class BenchCommandTest {
         assertEquals(0, r.exitCode(), r.err());
         String[] lines = r.out().split("\n");
         assertEquals(3, lines.length, r.out());
-        assertTrue(lines[0].matches("\\| model +\\| +size \\| threads \\| +test \\| +t/s \\|"), lines[0]);
-        assertTrue(lines[2].matches("\\| llama .*\\| +1\\.13 MiB \\| +1 \\| +pp8 \\| +\\d+\\.\\d\\d ± 0\\.00 \\|"), lines[2]);
+        assertTrue(lines[0].matches("\\| model +\\| +size \\| +params \\| threads \\| +test \\| +t/s \\|"), lines[0]);
+        assertTrue(lines[2].matches("\\| llama 292\\.80K F32 +\\| +1\\.13 MiB \\| +292\\.80 K \\| +1 \\| +pp8 \\| +\\d+\\.\\d\\d ± 0\\.00 \\|"), lines[2]);
     }
 
     @Test
