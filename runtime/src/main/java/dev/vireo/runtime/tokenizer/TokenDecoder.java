@@ -16,8 +16,17 @@ public final class TokenDecoder {
         this.vocab = vocab;
     }
 
-    /** The complete characters this token finishes (possibly ""). */
+    /**
+     * The complete characters this token finishes (possibly ""). When no character is pending and
+     * the token is whole characters, the String prepared at load is returned: no allocation.
+     */
     public String accept(int id) {
+        if (!utf8.isPending()) {
+            String whole = vocab.pieceText(id);
+            if (whole != null) {
+                return whole;
+            }
+        }
         scratch.setLength(0);
         accept(id, scratch);
         return scratch.isEmpty() ? "" : scratch.toString();

@@ -1,5 +1,8 @@
 package dev.vireo.runtime.tokenizer;
 
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+
 /**
  * Everything the encoders and the decoder read about the tokens, fixed at load: texts, scores,
  * attributes, the text index, the special ids and flags, and each token's rendered bytes (so that
@@ -26,6 +29,8 @@ final class Vocabulary {
     /** The bytes of each token with special tokens rendered empty, and with them rendered as text. */
     private final byte[][] pieces;
     private final byte[][] specialPieces;
+    /** Each token's text when its bytes are whole UTF-8 characters, else null (streaming fast path). */
+    private final String[] pieceTexts;
 
     Vocabulary(Kind kind, String[] texts, float[] scores, int[] attrs, int bos, int eos, int unknown,
             boolean addBos, boolean addEos, boolean addSpacePrefix, boolean cleanSpaces, boolean[] endOfGeneration) {
@@ -44,9 +49,14 @@ final class Vocabulary {
         this.endOfGeneration = endOfGeneration;
         this.pieces = new byte[texts.length][];
         this.specialPieces = new byte[texts.length][];
+        this.pieceTexts = new String[texts.length];
         for (int id = 0; id < texts.length; id++) {
             specialPieces[id] = TokenPieces.render(this, id);
             pieces[id] = (attrs[id] & TokenAttr.SPECIAL) != 0 ? new byte[0] : specialPieces[id];
+            String text = new String(pieces[id], StandardCharsets.UTF_8);
+            if (Arrays.equals(text.getBytes(StandardCharsets.UTF_8), pieces[id])) {
+                pieceTexts[id] = text.isEmpty() ? "" : text;
+            }
         }
     }
 
@@ -66,6 +76,15 @@ final class Vocabulary {
     byte[] piece(int id, boolean renderSpecial) {
         checkId(id);
         return renderSpecial ? specialPieces[id] : pieces[id];
+    }
+
+    /**
+     * The token's bytes as a String when they are whole UTF-8 characters (most tokens), else null;
+     * lets the streaming decoder return text without allocating.
+     */
+    String pieceText(int id) {
+        checkId(id);
+        return pieceTexts[id];
     }
 
     void checkId(int id) {

@@ -117,6 +117,27 @@ class StreamingDecoderTest {
         assertEquals("\uFFFD", tok.decode(new int[] {b0, b1}));
     }
 
+    /** The generation loop's path: whole-character tokens come back as Strings prepared at load. */
+    @Test
+    void acceptAllocatesNothingForWholeCharacterTokens() {
+        Tokenizer tok = TestVocabs.tokenizer("models/stories260K.gguf");
+        int[] ids = tok.encode("Once upon a time, there was a little girl named Lily.", false, false);
+        TokenDecoder d = tok.newDecoder();
+        assertTrue(d.accept(ids[1]) == d.accept(ids[1]), "the same String instance each time");
+        var mx = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        long sink = 0;
+        for (int warm = 0; warm < 20_000; warm++) {
+            sink += d.accept(ids[warm % ids.length]).length();
+        }
+        long before = mx.getCurrentThreadAllocatedBytes();
+        for (int i = 0; i < 100_000; i++) {
+            sink += d.accept(ids[i % ids.length]).length();
+        }
+        long allocated = mx.getCurrentThreadAllocatedBytes() - before;
+        assertTrue(sink > 0);
+        assertTrue(allocated < 1024, allocated + " bytes allocated by 100000 accept calls");
+    }
+
     static int idOf(Tokenizer tok, String text) {
         for (int id = 0; id < tok.vocabSize(); id++) {
             if (tok.tokenText(id).equals(text)) {
