@@ -118,18 +118,28 @@ class AdapterGoldenTest {
     }
 
     /**
-     * The scalar kernels give bit-identical results run after run, so they show that nothing leaks
-     * between adapter sets or sessions; the Vector API kernels may change the last bits while the
-     * JIT warms up (measured up to 1.4e-5 on these logits), so they are compared within 1e-4.
+     * The scalar kernels give bit-identical results run after run, so they show exactly that
+     * nothing leaks between adapter sets or sessions. The Vector API kernels may change low bits
+     * while the JIT warms up (measured: up to 1.4e-5 on the F32 stories260K logits, and up to 0.094
+     * on tiny-llama-Q4_0, where such a change can flip the int8 rounding of an activation), so they
+     * are compared within a tolerance that is still far below the effect of an adapter.
      */
     static final boolean[] SCALAR_THEN_VECTOR = {true, false};
 
-    static void assertSame(float[] expected, float[] actual, boolean exact, String what) {
+    static void assertSame(float[] expected, float[] actual, boolean exact, float tolerance, String what) {
         if (exact) {
             assertArrayEquals(expected, actual, what);
         } else {
-            assertArrayEquals(expected, actual, 1e-4f, what);
+            assertArrayEquals(expected, actual, tolerance, what);
         }
+    }
+
+    static float maxDiff(float[] a, float[] b) {
+        float worst = 0;
+        for (int i = 0; i < a.length; i++) {
+            worst = Math.max(worst, Math.abs(a[i] - b[i]));
+        }
+        return worst;
     }
 
     @Test
@@ -149,19 +159,21 @@ class AdapterGoldenTest {
                 s.setAdapters(List.of(new AdapterUse(lora, 0.5f)));
                 assertMatchesGolden(half, run(s, half));
                 s.setAdapters(List.of(new AdapterUse(lora, 0f)));
-                assertSame(plain, run(s, one), scalar, "scale 0 is off");
+                assertSame(plain, run(s, one), scalar, 1e-4f, "scale 0 is off");
                 s.setAdapters(List.of());
-                assertSame(plain, run(s, one), scalar, "no adapters is the base model again");
+                assertSame(plain, run(s, one), scalar, 1e-4f, "no adapters is the base model again");
                 s.setAdapters(List.of(new AdapterUse(lora, 1f)));
-                assertSame(withOne, run(s, one), scalar, "the adapter again");
+                assertSame(withOne, run(s, one), scalar, 1e-4f, "the adapter again");
             }
         }
     }
 
     @Test
     void twoSessionsAtOnceEachEqualToItsRunAlone() throws Exception {
-        AdapterCase c = AdapterCase.load("tiny-llama-Q4_0/park__tiny-llama-lora-r8@1.0");
         for (boolean scalar : SCALAR_THEN_VECTOR) {
+            // the slow scalar kernels on the small model; the Vector API ones on a QLoRA-style base
+            AdapterCase c = AdapterCase.load(scalar ? "stories260K/park__stories260K-lora-r4@1.0"
+                    : "tiny-llama-Q4_0/park__tiny-llama-lora-r8@1.0");
             try (Model model = Model.load(c.model(), ModelOptions.defaults().withScalarKernels(scalar))) {
                 LoraAdapter lora = model.loadAdapter(c.adapters().get(0).file());
                 float[] aloneWith;
@@ -171,7 +183,9 @@ class AdapterGoldenTest {
                     s.setAdapters(List.of(AdapterUse.of(lora)));
                     aloneWith = run(s, c);
                 }
-                for (int round = 0; round < 3; round++) {
+                float effect = maxDiff(aloneWith, aloneWithout);
+                assertTrue(effect > 2f, "the adapter moves logits by " + effect + ", enough to see a leak");
+                for (int round = 0; round < 2; round++) {
                     float[][] results = new float[2][];
                     Throwable[] errors = new Throwable[2];
                     java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(2);
@@ -198,8 +212,8 @@ class AdapterGoldenTest {
                             throw new AssertionError(e);
                         }
                     }
-                    assertSame(aloneWith, results[0], scalar, "session with the adapter, round " + round);
-                    assertSame(aloneWithout, results[1], scalar, "session without, round " + round);
+                    assertSame(aloneWith, results[0], scalar, 0.25f, "session with the adapter, round " + round);
+                    assertSame(aloneWithout, results[1], scalar, 0.25f, "session without, round " + round);
                 }
                 assertMatchesGolden(c, aloneWith);
             }
@@ -207,9 +221,32 @@ class AdapterGoldenTest {
     }
 
     @Test
+    void peftFormGivesTheSameLogitsAsTheGgufForm() throws Exception {
+        Path peft = PeftAdapterTest.peft();
+        for (String name : List.of("stories260K/once__stories260K-lora-r4@1.0", "stories260K/park__stories260K-lora-r4@0.5",
+                "stories260K/park__stories260K-lora-r4@1.0+stories260K-lora2-r2-v-down@1.0")) {
+            AdapterCase c = AdapterCase.load(name);
+            // scalar kernels: same A and B bytes must give bit-identical logits
+            try (Model model = Model.load(c.model(), ModelOptions.defaults().withScalarKernels(true));
+                    Session s = model.newSession(options())) {
+                List<AdapterUse> gguf = uses(model, c);
+                s.setAdapters(gguf);
+                float[] fromGguf = run(s, c);
+                List<AdapterUse> fromPeftUses = new ArrayList<>(gguf);
+                fromPeftUses.set(0, new AdapterUse(model.loadAdapter(peft), gguf.get(0).scale()));
+                s.setAdapters(fromPeftUses);
+                float[] fromPeft = run(s, c);
+                assertArrayEquals(fromGguf, fromPeft, name);
+                assertMatchesGolden(c, fromPeft);
+            }
+        }
+    }
+
+    @Test
     void fusedEqualsMergedF32() throws Exception {
+        // F32 bases: a quantized base would compare int8-rounded activations (fused) with float ones (merged F32)
         for (String name : List.of("stories260K/park__stories260K-lora-r4@1.0+stories260K-lora2-r2-v-down@1.0",
-                "tiny-llama-F32/once__tiny-llama-lora-r8@1.0", "tiny-llama-Q8_0/once__tiny-llama-lora-r8@1.0")) {
+                "tiny-llama-F32/once__tiny-llama-lora-r8@1.0")) {
             AdapterCase c = AdapterCase.load(name);
             Path merged = java.nio.file.Files.createTempFile("vireo-merged", ".gguf");
             try {
