@@ -117,4 +117,53 @@ class VireoExecutableIT {
         assertArrayEquals(new String[] {"vireo: Invalid value for option '--seed': 'abc' is not a long (see 'vireo synth --help')"},
                 r.errLines().toArray());
     }
+
+    @Test
+    void runGreedyIsThePublishedStory() throws Exception {
+        Path model = Shared.file("models/stories260K.gguf");
+        String expected = Files.readString(Shared.file("reference/stories260K/stories260K_greedy_256.txt"));
+        Result r = run("", "run", "-m", model.toString(), "--temp", "0", "-n", "256", "-p", "", "-t", "1");
+        assertEquals(0, r.exitCode(), r.err());
+        assertEquals(expected, r.out());
+        assertEquals(2, r.errLines().size(), "load line and speed line: " + r.err());
+        assertTrue(r.errLines().get(0).contains("SIMD"), r.err());
+    }
+
+    @Test
+    void chatFromAPipeGivesTwoAnswersAndExits() throws Exception {
+        Path model = Shared.file("models/stories260K.gguf");
+        Result r = run("Once upon a time\nThe end\n", "chat", "-m", model.toString(), "--temp", "0", "-n", "16", "-t", "1");
+        assertEquals(0, r.exitCode(), r.err());
+        List<String> answers = r.out().lines().toList();
+        assertEquals(2, answers.size(), r.out());
+        assertEquals(ChatCommandTest.llamaCppGreedy(16), answers.get(0));
+    }
+
+    @Test
+    void tokenizeIds() throws Exception {
+        Path model = Shared.file("models/stories260K.gguf");
+        Result r = run("", "tokenize", "-m", model.toString(), "--ids", "Once upon a time");
+        assertEquals(0, r.exitCode(), r.err());
+        assertEquals("1 403 407 261 378\n", r.out());
+    }
+
+    @Test
+    void synthTinyThenRunIt() throws Exception {
+        Path out = tmp.resolve("tiny.gguf");
+        Result s = run("", "synth", "--shape", "tiny", "--type", "q8_0", "-o", out.toString());
+        assertEquals(0, s.exitCode(), s.err());
+        Result r = run("", "run", "-m", out.toString(), "-p", "Hello", "-n", "8", "-s", "1", "-t", "1");
+        assertEquals(0, r.exitCode(), r.err());
+        assertTrue(r.errLines().getLast().matches("vireo: prompt \\d+ tokens, .* \\| generated \\d+ tokens, .*"), r.err());
+    }
+
+    @Test
+    void promptLongerThanTheContextIsOneErrorLine() throws Exception {
+        Path model = Shared.file("models/stories260Ktok512.gguf");
+        Result r = run("Once upon a time there was a dog. ".repeat(30), "run", "-m", model.toString(), "-t", "1");
+        assertEquals(1, r.exitCode());
+        assertEquals("", r.out());
+        assertEquals(2, r.errLines().size(), r.err());
+        assertTrue(r.errLines().get(1).startsWith("vireo: "), r.err());
+    }
 }
