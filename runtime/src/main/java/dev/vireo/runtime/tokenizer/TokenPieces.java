@@ -40,6 +40,19 @@ final class TokenPieces {
 
     /** Undoes the GPT-2 byte map; a character outside the map is kept visibly, as llama.cpp does. */
     private static byte[] byteLevelDecode(String text) {
+        byte[] out = new byte[text.length()];
+        int n = 0;
+        for (int i = 0; i < text.length(); i++) {
+            int b = ByteLevel.byteOf(text.charAt(i));
+            if (b < 0) {
+                return byteLevelDecodeSlow(text);
+            }
+            out[n++] = (byte) b;
+        }
+        return out;
+    }
+
+    private static byte[] byteLevelDecodeSlow(String text) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(text.length());
         for (int i = 0; i < text.length(); ) {
             int cp = text.codePointAt(i);
