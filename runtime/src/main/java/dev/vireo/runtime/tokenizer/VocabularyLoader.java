@@ -90,7 +90,9 @@ final class VocabularyLoader {
             throw new IllegalArgumentException("tokenizer.ggml.add_eos_token is true, but tokenizer.ggml.eos_token_id is not set");
         }
 
-        boolean[] eog = endOfGeneration(texts, attrs, eos, eot, eom);
+        int[] fimEnds = {specialId(m, "fim_pad_token_id", -1, n), specialId(m, "fim_rep_token_id", -1, n),
+                specialId(m, "fim_sep_token_id", -1, n)};
+        boolean[] eog = endOfGeneration(texts, attrs, eos, eot, eom, fimEnds);
         Vocabulary vocab = new Vocabulary(kind, texts, scores, attrs, bos, eos, unknown,
                 addBos, addEos, addSpacePrefix, cleanSpaces, eog);
         if (kind == Vocabulary.Kind.SPM) {
@@ -161,10 +163,10 @@ final class VocabularyLoader {
 
     /**
      * llama.cpp's end-of-generation set: tokens with an end-of-turn text (forced to CONTROL, so they
-     * are neither rendered nor parsed as text by default), FIM pad/repo/separator tokens, and the
-     * eos, eot and eom ids. Also applies the gpt-oss fix-ups that depend on the same texts.
+     * are neither rendered nor parsed as text by default), FIM pad/repo/separator tokens (from their
+     * keys, or by their text when no key names them), and the eos, eot and eom ids. Also applies the gpt-oss fix-ups that depend on the same texts.
      */
-    private static boolean[] endOfGeneration(String[] texts, int[] attrs, int eos, int eot, int eom) {
+    private static boolean[] endOfGeneration(String[] texts, int[] attrs, int eos, int eot, int eom, int[] fimEnds) {
         boolean[] eog = new boolean[texts.length];
         int detectedEot = -1;
         int endId = -1;
@@ -178,8 +180,8 @@ final class VocabularyLoader {
             if (t.equals("<|eom_id|>")) {
                 attrs[id] |= TokenAttr.CONTROL;
             }
-            if (FIM_EOG_TEXTS.contains(t)) {
-                eog[id] = true;
+            if (FIM_EOG_TEXTS.contains(t) && fimEnds[0] < 0 && fimEnds[1] < 0 && fimEnds[2] < 0) {
+                eog[id] = true; // found by text only when the file names none of them
             }
             if (EOG_TEXTS.contains(t)) {
                 eog[id] = true;
@@ -194,7 +196,7 @@ final class VocabularyLoader {
                 attrs[id] = TokenAttr.USER_DEFINED;
             }
         }
-        for (int id : new int[] {eos, eot >= 0 ? eot : detectedEot, eom}) {
+        for (int id : new int[] {eos, eot >= 0 ? eot : detectedEot, eom, fimEnds[0], fimEnds[1], fimEnds[2]}) {
             if (id >= 0) {
                 eog[id] = true;
             }
