@@ -14,7 +14,7 @@ import java.lang.foreign.MemorySegment;
 final class QkRowPermutation {
     private QkRowPermutation() {}
 
-    /** The HF row that becomes GGUF row {@code ggufRow}, for {@code heads} heads of {@code headDim} rows. */
+    /** The HF row that becomes GGUF row {@code ggufRow} when every head has {@code headDim} rows. */
     static int sourceRow(int ggufRow, int headDim) {
         int head = ggufRow / headDim;
         int within = ggufRow % headDim;

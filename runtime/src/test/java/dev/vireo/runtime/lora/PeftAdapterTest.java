@@ -65,8 +65,7 @@ class PeftAdapterTest {
     @Test
     void withoutThePermutationQAndKWouldDiffer() throws IOException {
         // guards the test above: the HF rows of q/k lora_B are really in another order than GGUF's
-        try (GgufFile base = GgufFile.open(base());
-                GgufFile g = GgufFile.open(gguf());
+        try (GgufFile g = GgufFile.open(gguf());
                 dev.vireo.gguf.SafetensorsFile st = dev.vireo.gguf.SafetensorsFile.open(peft().resolve("adapter_model.safetensors"))) {
             GgufTensor ggufB = g.tensor("blk.0.attn_q.weight.lora_b");
             var hfB = st.tensor("base_model.model.model.layers.0.self_attn.q_proj.lora_B.weight");
