@@ -274,12 +274,14 @@ public final class Session implements AutoCloseable {
     private void evaluatePending() {
         int n = position - evaluated;
         if (n > 0) {
+            cache.ensureCapacity(position); // generated tokens joined the history without a reserve()
             runBatches(history, evaluated, n, null);
         }
     }
 
     /** Runs pending tokens before index {@code end} of the history, discarding their logits. */
     private void flushPendingBefore(int end) {
+        cache.ensureCapacity(end);
         while (evaluated < end) {
             int n = Math.min(forward.maxBatch(), end - evaluated);
             forward.run(history, evaluated, n, evaluated, null, 0, false);

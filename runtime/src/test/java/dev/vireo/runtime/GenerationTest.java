@@ -200,6 +200,17 @@ class GenerationTest {
     }
 
     @Test
+    void generationFillsAContextLargerThanTheInitialCache() {
+        // The KV cache starts smaller than the context and grows while generating.
+        try (Session s = model.newSession(new SessionOptions(1, 1100))) {
+            GenerationResult res = s.generate("", GenerationParams.greedy(), TokenListener.NONE);
+            assertEquals(StopReason.CONTEXT_FULL, res.stopReason());
+            assertEquals(1099, res.generatedTokens());
+            assertEquals(1100, s.position());
+        }
+    }
+
+    @Test
     void zeroMaxTokensOnlyReadsThePrompt() {
         try (Session s = session()) {
             GenerationResult res = s.generate("Once upon", GenerationParams.greedy().withMaxTokens(0), TokenListener.NONE);
