@@ -23,11 +23,14 @@ public record GenerationParams(int maxTokens, float temperature, int topK, float
     public static final long RANDOM_SEED = -1;
 
     public GenerationParams {
-        if (Float.isNaN(temperature) || Float.isNaN(topP) || topP <= 0f || topP > 1f) {
-            throw new IllegalArgumentException("top-p " + topP + " must be in (0, 1] (temperature " + temperature + ")");
+        if (!Float.isFinite(temperature)) {
+            throw new IllegalArgumentException("temperature " + temperature + " must be a finite number (0 = greedy)");
+        }
+        if (!(topP > 0f && topP <= 1f)) {
+            throw new IllegalArgumentException("top-p " + topP + " must be in (0, 1] (1 = off)");
         }
         if (!(minP >= 0f && minP <= 1f)) {
-            throw new IllegalArgumentException("min-p " + minP + " must be in [0, 1]");
+            throw new IllegalArgumentException("min-p " + minP + " must be in [0, 1] (0 = off)");
         }
         if (!(repeatPenalty > 0f)) {
             throw new IllegalArgumentException("repeat penalty " + repeatPenalty + " must be positive (1 = off)");

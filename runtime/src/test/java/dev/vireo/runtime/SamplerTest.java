@@ -137,4 +137,17 @@ class SamplerTest {
         // p(1) = 1 / (1 + e^-20): essentially always.
         assertTrue(ones >= 999, "token 1 drawn " + ones + " times of 1000");
     }
+
+    @Test
+    void badParametersAreOneLineErrors() {
+        GenerationParams d = GenerationParams.defaults();
+        assertEquals("top-p 1.5 must be in (0, 1] (1 = off)",
+                org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> d.withTopP(1.5f)).getMessage());
+        assertEquals("min-p -0.1 must be in [0, 1] (0 = off)",
+                org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> d.withMinP(-0.1f)).getMessage());
+        assertEquals("temperature NaN must be a finite number (0 = greedy)",
+                org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> d.withTemperature(Float.NaN)).getMessage());
+        assertEquals("repeat penalty 0.0 must be positive (1 = off)",
+                org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> d.withRepeatPenalty(0f)).getMessage());
+    }
 }
