@@ -113,9 +113,8 @@ final class VocabTokenizer implements Tokenizer {
         int length = 0;
         boolean removeSpace = vocab.addSpacePrefix;
         for (int id : ids) {
-            byte[] p = vocab.piece(id, false);
-            boolean special = vocab.has(id, TokenAttr.SPECIAL);
-            int skip = !special && removeSpace && p.length > 0 && p[0] == ' ' ? 1 : 0;
+            byte[] p = vocab.piece(id, false); // control tokens: empty, and they still spend the removal
+            int skip = removeSpace && p.length > 0 && p[0] == ' ' ? 1 : 0;
             removeSpace = false;
             if (length + p.length > text.length) {
                 text = Arrays.copyOf(text, Math.max(text.length * 2, length + p.length));
