@@ -120,9 +120,9 @@ public final class Session implements AutoCloseable {
         Tokenizer tokenizer = model.tokenizer();
         long t0 = System.nanoTime();
         if (promptTokens.length > 0) {
-            append(promptTokens, null);
+            append(promptTokens, null, true);
         } else if (position > evaluated) {
-            evaluatePending();
+            evaluatePending(true);
         } else if (!logitsValid) {
             throw new IllegalArgumentException("nothing to generate from: the prompt and the context are empty");
         }
@@ -152,7 +152,7 @@ public final class Session implements AutoCloseable {
                 break;
             }
             if (position > evaluated) {
-                evaluatePending(); // the token generated last
+                evaluatePending(false); // the token generated last
             }
             float[] input = logits;
             if (sampler.editsLogits()) { // keep the model's logits intact for a later call
@@ -216,7 +216,7 @@ public final class Session implements AutoCloseable {
      * @throws ContextOverflowException if the tokens do not fit (nothing is appended then)
      */
     public float[] evaluate(int[] tokens) {
-        append(tokens, null);
+        append(tokens, null, false);
         return logits.clone();
     }
 
@@ -232,11 +232,16 @@ public final class Session implements AutoCloseable {
             throw new IllegalArgumentException("logits array of " + logitsPerToken.length + " floats is too small for "
                     + tokens.length + " tokens x " + config.vocabSize() + " logits");
         }
-        append(tokens, logitsPerToken);
+        append(tokens, logitsPerToken, false);
     }
 
-    /** Checks, then runs the tokens; {@code allLogits} null: only the last token's, into {@link #logits}. */
-    private void append(int[] tokens, float[] allLogits) {
+    /**
+     * Checks, then runs the tokens; {@code allLogits} null: only the last token's, into {@link #logits}.
+     *
+     * @param stopOnCancel stop between batches when {@link #cancel()} was called: the tokens not
+     *     run yet stay in the context as pending (run by the next call), so nothing is lost
+     */
+    private void append(int[] tokens, float[] allLogits, boolean stopOnCancel) {
         checkOpen();
         if (tokens.length == 0) {
             throw new IllegalArgumentException("no tokens to evaluate");
@@ -252,10 +257,10 @@ public final class Session implements AutoCloseable {
         System.arraycopy(tokens, 0, history, position, tokens.length);
         position += tokens.length;
         if (allLogits == null) {
-            evaluatePending();
+            evaluatePending(stopOnCancel);
         } else {
             flushPendingBefore(position - tokens.length);
-            runBatches(tokens, 0, tokens.length, allLogits);
+            runBatches(tokens, 0, tokens.length, allLogits, false);
             logitsValid = true;
             System.arraycopy(allLogits, (tokens.length - 1) * vocab, logits, 0, vocab);
         }
@@ -271,11 +276,11 @@ public final class Session implements AutoCloseable {
     }
 
     /** Runs every token not yet in the KV cache, leaving the last one's logits in {@link #logits}. */
-    private void evaluatePending() {
+    private void evaluatePending(boolean stopOnCancel) {
         int n = position - evaluated;
         if (n > 0) {
             cache.ensureCapacity(position); // generated tokens joined the history without a reserve()
-            runBatches(history, evaluated, n, null);
+            runBatches(history, evaluated, n, null, stopOnCancel);
         }
     }
 
@@ -293,10 +298,15 @@ public final class Session implements AutoCloseable {
     /**
      * Runs {@code n} tokens starting at {@code tokens[off]} (which are the history entries from
      * {@code evaluated} on) in batches; with {@code all} null only the last logits are kept.
+     * Stopped by a cancel (when asked), it leaves the rest pending and the logits invalid.
      */
-    private void runBatches(int[] tokens, int off, int n, float[] all) {
+    private void runBatches(int[] tokens, int off, int n, float[] all, boolean stopOnCancel) {
         int vocab = config.vocabSize();
         for (int done = 0; done < n; ) {
+            if (stopOnCancel && cancelled) {
+                logitsValid = false;
+                return;
+            }
             int b = Math.min(forward.maxBatch(), n - done);
             boolean last = done + b == n;
             if (all != null) {
@@ -330,7 +340,11 @@ public final class Session implements AutoCloseable {
         logitsValid = false;
     }
 
-    /** Asks a running {@code generate} to stop after the current token; callable from any thread. */
+    /**
+     * Asks a running {@code generate} to stop: between two batches of its prompt (the rest of the
+     * prompt stays in the context and is read by the next call) or after the current token.
+     * Callable from any thread; a call made before {@code generate} starts has no effect.
+     */
     public void cancel() {
         cancelled = true;
     }

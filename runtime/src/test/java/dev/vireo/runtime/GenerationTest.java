@@ -190,6 +190,44 @@ class GenerationTest {
     }
 
     @Test
+    void cancelDuringALongPromptKeepsThePromptForTheNextCall() throws Exception {
+        int[] prompt = new int[1500];
+        prompt[0] = 1;
+        for (int i = 1; i < prompt.length; i++) {
+            prompt[i] = 3 + (i * 7919) % 500;
+        }
+        int[] expected;
+        try (Session plain = session()) {
+            Recorder r = new Recorder();
+            plain.generate(prompt, GenerationParams.greedy().withMaxTokens(5), r);
+            expected = r.idArray();
+        }
+        try (Session s = session()) {
+            java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+            Thread spinner = new Thread(() -> {
+                while (!done.get()) {
+                    s.cancel(); // keeps asking, so one of the ~24 batch boundaries sees it
+                    Thread.onSpinWait();
+                }
+            });
+            spinner.start();
+            GenerationResult res;
+            try {
+                res = s.generate(prompt, GenerationParams.greedy().withMaxTokens(5), TokenListener.NONE);
+            } finally {
+                done.set(true);
+                spinner.join();
+            }
+            assertEquals(StopReason.CANCELLED, res.stopReason());
+            assertEquals(0, res.generatedTokens());
+            assertEquals(prompt.length, s.position(), "the whole prompt is in the context");
+            Recorder r = new Recorder();
+            s.generate(new int[0], GenerationParams.greedy().withMaxTokens(5), r);
+            assertArrayEquals(expected, r.idArray(), "continuing reads the rest of the prompt first");
+        }
+    }
+
+    @Test
     void fullContextStopsGeneration() {
         try (Session s = model.newSession(new SessionOptions(1, 20))) {
             GenerationResult res = s.generate("", GenerationParams.greedy(), TokenListener.NONE);
