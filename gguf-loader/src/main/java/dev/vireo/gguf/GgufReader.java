@@ -27,6 +27,10 @@ final class GgufReader {
     private final MemorySegment seg;
     private final long size;
     private long pos;
+    /** One strict decoder per file: vocabularies hold 10^5 strings. */
+    private final java.nio.charset.CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder()
+            .onMalformedInput(CodingErrorAction.REPORT)
+            .onUnmappableCharacter(CodingErrorAction.REPORT);
 
     GgufReader(Path file, MemorySegment seg) {
         this.file = file;
@@ -119,11 +123,7 @@ final class GgufReader {
         java.nio.ByteBuffer bytes = seg.asSlice(pos, len).asByteBuffer();
         pos += len;
         try {
-            return StandardCharsets.UTF_8.newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(bytes)
-                    .toString();
+            return utf8.reset().decode(bytes).toString();
         } catch (CharacterCodingException e) {
             throw errorAt(start, what + " is not valid UTF-8");
         }

@@ -25,7 +25,7 @@ class GgufMetadataTest {
         assertArrayEquals(new int[] {1, 0, 1}, m.getIntArray("a.bool"));
         assertEquals(-1.25e-7f, m.getFloat("t.f32"));
         assertEquals((float) Math.PI, m.getFloat("t.f64"));
-        assertArrayEquals(new float[] {1e300f, -0f}, m.getFloatArray("a.f64"));
+        assertArrayEquals(new float[] {Float.POSITIVE_INFINITY, -0f}, m.getFloatArray("a.f64"));
         assertEquals(true, m.getBool("t.bool.t"));
         assertEquals(7, m.getInt("missing", 7));
     }
