@@ -10,6 +10,7 @@ import static jdk.incubator.vector.VectorOperators.OR;
 import static jdk.incubator.vector.VectorOperators.ZERO_EXTEND_B2S;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
@@ -39,6 +40,7 @@ final class Int8DotKernels {
     static final VectorSpecies<Short> S = ShortVector.SPECIES_256;
     static final VectorSpecies<Float> F = FloatVector.SPECIES_256;
     static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
+    static final ValueLayout.OfLong U64 = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(LE);
     /** Lane j holds bit j: selects the per-weight high bits of Q5_0/Q5_1. */
     private static final ShortVector BIT = ShortVector.fromArray(S, new short[] {1, 2, 4, 8, 16, 32, 64, 128, 256,
         512, 1024, 2048, 4096, 8192, 16384, (short) 32768}, 0);
@@ -140,90 +142,101 @@ final class Int8DotKernels {
         return acc.reduceLanes(VectorOperators.ADD) + mins;
     }
 
-    /*
-     * The K-quant kernels work one 256-weight super-block per call of a helper that returns a
-     * float. A whole row loop in one method grows past C2's inlining node budget
-     * (NodeCountInliningCutoff), and a Vector API call that is not inlined boxes its vectors:
-     * the row loop then allocates and runs ~10x slower. The helpers are bigger than C2's hot-call
-     * inlining limit, so they stay separate compiled units; their float result needs no box.
-     */
-
-    /** Q4_K: 8 sub-blocks of 32 with 6-bit scales and mins. */
-    static float q4K(MemorySegment s, long off, Int8Activations a, int base, int n, float[] scratch) {
-        float sum = 0f;
-        for (int c0 = 0; c0 < n; c0 += 256, off += 144) {
-            float mins = kScales(s, off, a, base + c0, scratch);
-            sum += q4KBlock(s, off, a.q, base + c0, scratch) - mins;
-        }
-        return sum;
-    }
 
     /**
-     * Decodes the 8 sub-block scales of a Q4_K/Q5_K super-block, times the activation scales, into
-     * {@code scratch[0..7]} and returns the super-block's min term. Done in plain scalar code
-     * before the vector code starts: calls in the middle of vector code made C2 box vectors.
+     * Q4_K/Q5_K, first pass over a row's super-blocks: the 8 scales of each, times d and the
+     * activation scales, go to {@code sc[8 * k ..]}; the min terms {@code dmin * m * sum(x)} are
+     * summed and returned. Scales and mins are unpacked from the 12 bytes with whole-int masks:
+     * sc 0-3 and m 0-3 are the low 6 bits of bytes 0-3 and 4-7; sc/m 4-7 join a nibble of bytes
+     * 8-11 with the top 2 bits of bytes 0-3 / 4-7.
+     *
+     * <p>Plain scalar code on purpose: with vector code here as well, C2 inlined this and the
+     * dot loop into one unit, ran out of its inlining node budget and boxed vectors (10x slower).
      */
-    private static float kScales(MemorySegment s, long off, Int8Activations a, int x0, float[] scratch) {
-        float dd = Blocks.f16(s, off);
-        float dmin = Blocks.f16(s, off + 2);
+    static float kScales(MemorySegment s, long off, int stride, Int8Activations a, int base, int n, float[] sc) {
+        float[] d = a.d;
+        float[] xs = a.sum;
         float mins = 0f;
-        int b = x0 >> 5;
-        for (int sb = 0; sb < 8; sb++) {
-            scratch[sb] = dd * Blocks.scaleK4(s, off + 4, sb) * a.d[b + sb];
-            mins += dmin * Blocks.minK4(s, off + 4, sb) * a.sum[b + sb];
+        for (int c0 = 0, k = 0; c0 < n; c0 += 256, off += stride, k++) {
+            // three reads per super-block: every segment access costs C2 inlining budget
+            long head = s.get(U64, off);
+            long mid = s.get(U64, off + 8);
+            int u0 = (int) (head >>> 32);
+            int u1 = (int) mid;
+            int u2 = (int) (mid >>> 32);
+            long scales = (u0 & 0x3F3F3F3FL) | ((long) ((u2 & 0x0F0F0F0F) | (((u0 >>> 6) & 0x03030303) << 4)) << 32);
+            long ms = (u1 & 0x3F3F3F3FL) | ((long) (((u2 >>> 4) & 0x0F0F0F0F) | (((u1 >>> 6) & 0x03030303) << 4)) << 32);
+            float dd = Float.float16ToFloat((short) head);
+            float dmin = Float.float16ToFloat((short) (head >>> 16));
+            int b = (base + c0) >> 5;
+            for (int j = 0; j < 8; j++) {
+                sc[8 * k + j] = dd * (int) ((scales >>> (8 * j)) & 0xFF) * d[b + j];
+                mins += dmin * (int) ((ms >>> (8 * j)) & 0xFF) * xs[b + j];
+            }
         }
         return mins;
     }
 
-    private static float q4KBlock(MemorySegment s, long off, short[] q, int x0, float[] sc) {
-        float sum = 0f;
-        for (int c = 0; c < 4; c++) {
-            sum += q4KChunk(s, off + 16 + 32 * c, q, x0 + 64 * c, sc[2 * c], sc[2 * c + 1]);
+    /**
+     * Q4_K: 8 sub-blocks of 32 with 6-bit scales and mins. Scales first, then two flat passes
+     * over the row's quant bytes, low nibbles (even sub-blocks) and high nibbles (odd ones); the
+     * second pass reads the row from L1/L2. One pass doing both was too big for C2: past its
+     * inlining node budget (NodeCountInliningCutoff) Vector API calls stop being intrinsified
+     * and every operation allocates (10x slower).
+     */
+    static float q4K(MemorySegment s, long off, Int8Activations a, int base, int n, float[] sc) {
+        float sum = -kScales(s, off, 144, a, base, n, sc);
+        for (int shift = 0; shift <= 4; shift += 4) { // one call site: inlined at most once
+            sum += q4KNibbles(s, off, a.q, base, n, sc, shift);
         }
         return sum;
     }
 
-    /** 64 weights: the low nibbles of 32 bytes (sub-block 2c) and their high nibbles (2c + 1). */
-    private static float q4KChunk(MemorySegment s, long qs, short[] q, int xb, float sLo, float sHi) {
-        ShortVector v0 = u8(s, qs);
-        ShortVector v1 = u8(s, qs + 16);
-        ShortVector pLo = v0.and((short) 0xF).mul(xq(q, xb)).add(v1.and((short) 0xF).mul(xq(q, xb + 16)));
-        ShortVector pHi = v0.lanewise(LSHR, 4).mul(xq(q, xb + 32)).add(v1.lanewise(LSHR, 4).mul(xq(q, xb + 48)));
-        return pairSum(pHi).fma(bc(sHi), pairSum(pLo).mul(sLo)).reduceLanes(VectorOperators.ADD);
+    /** One nibble of every qs byte: {@code shift} 0 for sub-blocks 2c, 4 for 2c + 1. */
+    private static float q4KNibbles(MemorySegment s, long off, short[] q, int base, int n, float[] sc, int shift) {
+        FloatVector acc = FloatVector.zero(F);
+        int chunks = n >> 6;
+        int half = shift << 3; // 0 or 32: x offset of the high-nibble sub-block
+        int odd = shift >> 2;
+        for (int k = 0; k < chunks; k++) {
+            long qs = off + (long) (k >> 2) * 144 + 16 + 32 * (k & 3);
+            int xb = base + 64 * k + half;
+            ShortVector w0 = u8(s, qs).lanewise(LSHR, shift).and((short) 0xF);
+            ShortVector w1 = u8(s, qs + 16).lanewise(LSHR, shift).and((short) 0xF);
+            ShortVector p = w0.mul(xq(q, xb)).add(w1.mul(xq(q, xb + 16)));
+            acc = pairSum(p).fma(bc(sc[2 * k + odd]), acc);
+        }
+        return acc.reduceLanes(VectorOperators.ADD);
     }
 
-    /** Q5_K: Q4_K plus a fifth bit per weight. */
-    static float q5K(MemorySegment s, long off, Int8Activations a, int base, int n, float[] scratch) {
-        float sum = 0f;
-        for (int c0 = 0; c0 < n; c0 += 256, off += 176) {
-            float mins = kScales(s, off, a, base + c0, scratch);
-            sum += q5KBlock(s, off, a.q, base + c0, scratch) - mins;
+    /** Q5_K: Q4_K plus a fifth bit per weight (bit s of qh byte l for sub-block s); as {@link #q4K}. */
+    static float q5K(MemorySegment s, long off, Int8Activations a, int base, int n, float[] sc) {
+        float sum = -kScales(s, off, 176, a, base, n, sc);
+        for (int odd = 0; odd <= 1; odd++) { // one call site: inlined at most once
+            sum += q5KHalf(s, off, a.q, base, n, sc, odd);
         }
         return sum;
     }
 
-    private static float q5KBlock(MemorySegment s, long off, short[] q, int x0, float[] sc) {
-        float sum = 0f;
-        for (int c = 0; c < 4; c++) {
-            sum += q5KChunk(s, off, c, q, x0 + 64 * c, sc[2 * c], sc[2 * c + 1]);
+    /** The even ({@code odd} 0, low nibbles) or odd (high nibbles) sub-blocks of a row. */
+    private static float q5KHalf(MemorySegment s, long off, short[] q, int base, int n, float[] sc, int odd) {
+        FloatVector acc = FloatVector.zero(F);
+        int chunks = n >> 6;
+        int nib = 4 * odd;
+        for (int k = 0; k < chunks; k++) {
+            int sb = 2 * (k & 3) + odd;
+            long sup = off + (long) (k >> 2) * 176;
+            long qs = sup + 48 + 32 * (k & 3);
+            int xb = base + 64 * k + 32 * odd;
+            // qh byte l holds the fifth bit of weight l of sub-block sb at bit sb: move it to bit 4
+            ShortVector w0 = u8(s, qs).lanewise(LSHR, nib).and((short) 0xF)
+                    .or(u8(s, sup + 16).lanewise(LSHL, 4).lanewise(LSHR, sb).and((short) 0x10));
+            ShortVector w1 = u8(s, qs + 16).lanewise(LSHR, nib).and((short) 0xF)
+                    .or(u8(s, sup + 32).lanewise(LSHL, 4).lanewise(LSHR, sb).and((short) 0x10));
+            ShortVector p = w0.mul(xq(q, xb)).add(w1.mul(xq(q, xb + 16)));
+            acc = pairSum(p).fma(bc(sc[2 * k + odd]), acc);
         }
-        return sum;
-    }
-
-    /** Like {@link #q4KChunk} plus the fifth bits: bit s of qh byte l for sub-block s. */
-    private static float q5KChunk(MemorySegment s, long off, int c, short[] q, int xb, float sLo, float sHi) {
-        // bit 2c of qh moved to bit 4: (qh << 4) >> 2c; bit 2c + 1: one more shift
-        ShortVector h0 = u8(s, off + 16).lanewise(LSHL, 4).lanewise(LSHR, 2 * c);
-        ShortVector h1 = u8(s, off + 32).lanewise(LSHL, 4).lanewise(LSHR, 2 * c);
-        ShortVector v0 = u8(s, off + 48 + 32 * c);
-        ShortVector v1 = u8(s, off + 64 + 32 * c);
-        ShortVector lo0 = v0.and((short) 0xF).or(h0.and((short) 0x10));
-        ShortVector lo1 = v1.and((short) 0xF).or(h1.and((short) 0x10));
-        ShortVector hi0 = v0.lanewise(LSHR, 4).or(h0.lanewise(LSHR, 1).and((short) 0x10));
-        ShortVector hi1 = v1.lanewise(LSHR, 4).or(h1.lanewise(LSHR, 1).and((short) 0x10));
-        ShortVector pLo = lo0.mul(xq(q, xb)).add(lo1.mul(xq(q, xb + 16)));
-        ShortVector pHi = hi0.mul(xq(q, xb + 32)).add(hi1.mul(xq(q, xb + 48)));
-        return pairSum(pHi).fma(bc(sHi), pairSum(pLo).mul(sLo)).reduceLanes(VectorOperators.ADD);
+        return acc.reduceLanes(VectorOperators.ADD);
     }
 
     static float q6K(MemorySegment s, long off, Int8Activations a, int base, int n) {

@@ -16,7 +16,10 @@ abstract class PooledMatrixKernels implements MatrixKernels {
     private static final int ROW_GRAIN = 16;
 
     final WorkerPool pool;
-    /** Per-thread scratch for one dequantized block (the largest block has 256 values). */
+    /**
+     * Per-thread scratch: one dequantized block (the largest has 256 values) or one float per
+     * 16 weights of a row (per-sub-block scales). Grows once to the widest row seen.
+     */
     final float[][] blockScratch;
     private final RowTask rowTask = new RowTask();
 
@@ -126,6 +129,17 @@ abstract class PooledMatrixKernels implements MatrixKernels {
         }
     }
 
+    /** The scratch of one thread, grown (only by that thread) to fit rows of {@code cols}. */
+    final float[] scratchFor(int worker, int cols) {
+        float[] s = blockScratch[worker];
+        int need = Math.max(256, cols / 16 + 16);
+        if (s.length < need) {
+            s = new float[need];
+            blockScratch[worker] = s;
+        }
+        return s;
+    }
+
     /** t_k = scale_k * (A_k x) for every term and token, into the set's scratch. */
     private void prepareLora(WeightMatrix w, LowRankSet lora, float[] x, int xOff, int xStride, int n) {
         if (lora.rows() != w.rows() || lora.cols() != w.cols()) {
@@ -136,7 +150,7 @@ abstract class PooledMatrixKernels implements MatrixKernels {
             throw new IllegalArgumentException("LoRA set sized for " + lora.scratch.length / Math.max(1, lora.totalRank)
                     + " tokens used with a batch of " + n);
         }
-        float[] scratch = blockScratch[0];
+        float[] scratch = scratchFor(0, w.cols());
         float[] t = lora.scratch;
         for (int tok = 0; tok < n; tok++) {
             int base = tok * lora.totalRank;
@@ -168,7 +182,7 @@ abstract class PooledMatrixKernels implements MatrixKernels {
 
         @Override
         public void run(int from, int to, int worker) {
-            float[] scratch = blockScratch[worker];
+            float[] scratch = scratchFor(worker, w.cols());
             long rb = w.rowBytes();
             for (int i = from; i < to; i++) {
                 long rowOff = i * rb;
