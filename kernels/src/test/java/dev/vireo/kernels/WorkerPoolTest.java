@@ -1,0 +1,86 @@
+package dev.vireo.kernels;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.concurrent.atomic.AtomicIntegerArray;
+import org.junit.jupiter.api.Test;
+
+class WorkerPoolTest {
+
+    /** A reusable task that counts how often each index ran and which workers took part. */
+    static final class Counting implements RangeTask {
+        AtomicIntegerArray hits;
+        final AtomicIntegerArray workers = new AtomicIntegerArray(8);
+
+        @Override
+        public void run(int from, int to, int worker) {
+            workers.incrementAndGet(worker);
+            for (int i = from; i < to; i++) {
+                hits.incrementAndGet(i);
+            }
+        }
+    }
+
+    @Test
+    void everyIndexRunsExactlyOnceAcrossManyCalls() {
+        try (WorkerPool pool = new WorkerPool(3)) {
+            Counting task = new Counting();
+            for (int n : new int[] {1, 2, 15, 16, 17, 100, 1001, 4099}) {
+                for (int repeat = 0; repeat < 20; repeat++) {
+                    task.hits = new AtomicIntegerArray(n);
+                    pool.parallelFor(n, 4, task);
+                    for (int i = 0; i < n; i++) {
+                        assertEquals(1, task.hits.get(i), "n " + n + " index " + i);
+                    }
+                }
+            }
+            assertTrue(task.workers.get(0) > 0, "the calling thread shares the work");
+            for (int w = 3; w < 8; w++) {
+                assertEquals(0, task.workers.get(w), "worker index " + w + " is out of range");
+            }
+        }
+    }
+
+    @Test
+    void exceptionsReachTheCallerAndThePoolStaysUsable() {
+        try (WorkerPool pool = new WorkerPool(2)) {
+            IllegalStateException boom = new IllegalStateException("boom");
+            RangeTask failing = (from, to, worker) -> {
+                if (from <= 500 && 500 < to) {
+                    throw boom;
+                }
+            };
+            assertSame(boom, assertThrows(IllegalStateException.class, () -> pool.parallelFor(1000, 8, failing)));
+            Counting task = new Counting();
+            task.hits = new AtomicIntegerArray(300);
+            pool.parallelFor(300, 8, task);
+            for (int i = 0; i < 300; i++) {
+                assertEquals(1, task.hits.get(i));
+            }
+        }
+    }
+
+    @Test
+    void singleThreadRunsInline() {
+        try (WorkerPool pool = new WorkerPool(1)) {
+            Thread caller = Thread.currentThread();
+            pool.parallelFor(50, 1, (from, to, worker) -> {
+                assertSame(caller, Thread.currentThread());
+                assertEquals(0, worker);
+            });
+        }
+        assertThrows(IllegalArgumentException.class, () -> new WorkerPool(0));
+    }
+
+    @Test
+    void closedPoolRefusesWork() {
+        WorkerPool pool = new WorkerPool(2);
+        pool.close();
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> pool.parallelFor(100, 1, (from, to, worker) -> { }));
+        assertTrue(e.getMessage().contains("closed"), e.getMessage());
+    }
+}
