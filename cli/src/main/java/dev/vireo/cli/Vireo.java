@@ -77,7 +77,17 @@ public final class Vireo implements Runnable {
             }
             return ex instanceof UsageException ? EXIT_USAGE : EXIT_FAILURE;
         });
-        int code = cl.execute(args);
+        int code;
+        try {
+            code = cl.execute(args);
+        } catch (Error e) {
+            // OutOfMemoryError and friends pass picocli's handler (it catches Exceptions only).
+            io.err().println(ErrorLine.of(e));
+            if (verbose) {
+                e.printStackTrace(io.err());
+            }
+            code = EXIT_FAILURE;
+        }
         io.out().flush();
         io.err().flush();
         return code;
