@@ -267,9 +267,7 @@ final class SimdVectorOps implements VectorOps {
         for (int h = 0; h < nHeads; h++) {
             int kvOff = (h / group) * headDim;
             int qh = qOff + h * headDim;
-            for (int p = 0; p < nPos; p++) {
-                scores[p] = dot(q, qh, keys, p * posStride + kvOff, headDim) * scale;
-            }
+            scores(q, qh, keys, kvOff, posStride, nPos, headDim, scale, scores);
             softmax(scores, 0, nPos);
             weightedSum(scores, values, nPos, posStride, kvOff, headDim, out, outOff + h * headDim);
         }
@@ -304,9 +302,7 @@ final class SimdVectorOps implements VectorOps {
             int base = p0 * posStride + kvOff;
             for (int g = 0; g < group; g++) {
                 int qh = qOff + g * headDim;
-                for (int p = 0; p < n; p++) {
-                    scores[p] = dot(q, qh, keys, base + p * posStride, headDim) * scale;
-                }
+                scores(q, qh, keys, base, posStride, n, headDim, scale, scores);
                 float mOld = scores[mAt + g];
                 float mNew = Math.max(mOld, max(scores, 0, n));
                 float sum = expShifted(scores, n, mNew);
@@ -368,6 +364,52 @@ final class SimdVectorOps implements VectorOps {
                 acc += w[p] * values[v];
             }
             out[outOff + d] = acc;
+        }
+    }
+
+    /**
+     * {@code scores[p] = scale * q[qOff ..] . keys[base + p * stride ..]} for p < n. Four positions
+     * per step share each load of q and keep four independent FMA chains in flight.
+     */
+    private static void scores(float[] q, int qOff, float[] keys, int base, int stride, int n, int headDim,
+            float scale, float[] scores) {
+        int p = 0;
+        int vecEnd = headDim - L;
+        for (; p + 4 <= n; p += 4) {
+            int k0 = base + p * stride;
+            int k1 = k0 + stride;
+            int k2 = k1 + stride;
+            int k3 = k2 + stride;
+            FloatVector a0 = FloatVector.zero(S);
+            FloatVector a1 = FloatVector.zero(S);
+            FloatVector a2 = FloatVector.zero(S);
+            FloatVector a3 = FloatVector.zero(S);
+            int d = 0;
+            for (; d <= vecEnd; d += L) {
+                FloatVector qv = FloatVector.fromArray(S, q, qOff + d);
+                a0 = qv.fma(FloatVector.fromArray(S, keys, k0 + d), a0);
+                a1 = qv.fma(FloatVector.fromArray(S, keys, k1 + d), a1);
+                a2 = qv.fma(FloatVector.fromArray(S, keys, k2 + d), a2);
+                a3 = qv.fma(FloatVector.fromArray(S, keys, k3 + d), a3);
+            }
+            float s0 = a0.reduceLanes(VectorOperators.ADD);
+            float s1 = a1.reduceLanes(VectorOperators.ADD);
+            float s2 = a2.reduceLanes(VectorOperators.ADD);
+            float s3 = a3.reduceLanes(VectorOperators.ADD);
+            for (; d < headDim; d++) {
+                float qd = q[qOff + d];
+                s0 += qd * keys[k0 + d];
+                s1 += qd * keys[k1 + d];
+                s2 += qd * keys[k2 + d];
+                s3 += qd * keys[k3 + d];
+            }
+            scores[p] = s0 * scale;
+            scores[p + 1] = s1 * scale;
+            scores[p + 2] = s2 * scale;
+            scores[p + 3] = s3 * scale;
+        }
+        for (; p < n; p++) {
+            scores[p] = dot(q, qOff, keys, base + p * stride, headDim) * scale;
         }
     }
 
