@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.vireo.gguf.GgufFile;
+import dev.vireo.gguf.GgufValue;
+import dev.vireo.gguf.GgufWriter;
 import dev.vireo.testing.Shared;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -14,6 +17,7 @@ import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class ChatCommandTest {
     static final Pattern SPEED = Pattern.compile("\\[(\\d+) tokens, .* tok/s \\| prompt (\\d+) tokens, .* \\| context (\\d+)/(\\d+)]");
@@ -83,6 +87,25 @@ class ChatCommandTest {
         List<Matcher> speeds = Arrays.stream(r.errLines()).map(SPEED::matcher).filter(Matcher::matches).toList();
         assertEquals(2, speeds.size(), r.err());
         assertTrue(Integer.parseInt(speeds.get(1).group(2)) > 9, "the whole conversation is prefilled again: " + r.err());
+    }
+
+    /** A GGUF template that writes BOS itself: the prompt gets one BOS, not two, and the same greedy answer. */
+    @Test
+    void modelsOwnJinjaTemplateWithBos(@TempDir Path tmp) throws Exception {
+        Path copy = tmp.resolve("templated.gguf");
+        try (GgufFile f = GgufFile.open(stories())) {
+            GgufWriter w = new GgufWriter().addMetadata(f.metadata());
+            w.addMetadata("tokenizer.chat_template",
+                    GgufValue.ofString("{{ bos_token }}{% for m in messages %}{{ m['content'] }}{% endfor %}"));
+            f.tensors().forEach(w::addTensor);
+            w.write(copy);
+        }
+        CliRun r = CliRun.withInput("Once upon a time\n", "chat", "-m", copy.toString(), "--temp", "0", "-n", "16", "-t", "1");
+        assertEquals(0, r.exitCode(), r.err());
+        assertTrue(r.err().contains("chat template: the model's chat template (Jinja)"), r.err());
+        assertEquals(llamaCppGreedy(16) + "\n", r.out());
+        Matcher speed = Arrays.stream(r.errLines()).map(SPEED::matcher).filter(Matcher::matches).findFirst().orElseThrow();
+        assertEquals("5", speed.group(2), "one BOS + 4 tokens: " + r.err());
     }
 
     @Test
