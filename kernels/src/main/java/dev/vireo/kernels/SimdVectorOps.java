@@ -340,6 +340,23 @@ final class SimdVectorOps implements VectorOps {
     private static void accumulate(float[] w, int n, float[] values, int base, int stride, int headDim,
             float correction, float[] out, int outOff) {
         int d = 0;
+        for (int end = headDim - 4 * L; d <= end; d += 4 * L) {
+            FloatVector acc0 = FloatVector.fromArray(S, out, outOff + d).mul(correction);
+            FloatVector acc1 = FloatVector.fromArray(S, out, outOff + d + L).mul(correction);
+            FloatVector acc2 = FloatVector.fromArray(S, out, outOff + d + 2 * L).mul(correction);
+            FloatVector acc3 = FloatVector.fromArray(S, out, outOff + d + 3 * L).mul(correction);
+            for (int p = 0, v = base + d; p < n; p++, v += stride) {
+                FloatVector wp = FloatVector.broadcast(S, w[p]);
+                acc0 = FloatVector.fromArray(S, values, v).fma(wp, acc0);
+                acc1 = FloatVector.fromArray(S, values, v + L).fma(wp, acc1);
+                acc2 = FloatVector.fromArray(S, values, v + 2 * L).fma(wp, acc2);
+                acc3 = FloatVector.fromArray(S, values, v + 3 * L).fma(wp, acc3);
+            }
+            acc0.intoArray(out, outOff + d);
+            acc1.intoArray(out, outOff + d + L);
+            acc2.intoArray(out, outOff + d + 2 * L);
+            acc3.intoArray(out, outOff + d + 3 * L);
+        }
         for (int end = headDim - 2 * L; d <= end; d += 2 * L) {
             FloatVector acc0 = FloatVector.fromArray(S, out, outOff + d).mul(correction);
             FloatVector acc1 = FloatVector.fromArray(S, out, outOff + d + L).mul(correction);
@@ -439,6 +456,23 @@ final class SimdVectorOps implements VectorOps {
     private static void weightedSum(float[] w, float[] values, int nPos, int stride, int kvOff, int headDim,
             float[] out, int outOff) {
         int d = 0;
+        for (int end = headDim - 4 * L; d <= end; d += 4 * L) {
+            FloatVector acc0 = FloatVector.zero(S);
+            FloatVector acc1 = FloatVector.zero(S);
+            FloatVector acc2 = FloatVector.zero(S);
+            FloatVector acc3 = FloatVector.zero(S);
+            for (int p = 0, v = kvOff + d; p < nPos; p++, v += stride) {
+                FloatVector wp = FloatVector.broadcast(S, w[p]);
+                acc0 = FloatVector.fromArray(S, values, v).fma(wp, acc0);
+                acc1 = FloatVector.fromArray(S, values, v + L).fma(wp, acc1);
+                acc2 = FloatVector.fromArray(S, values, v + 2 * L).fma(wp, acc2);
+                acc3 = FloatVector.fromArray(S, values, v + 3 * L).fma(wp, acc3);
+            }
+            acc0.intoArray(out, outOff + d);
+            acc1.intoArray(out, outOff + d + L);
+            acc2.intoArray(out, outOff + d + 2 * L);
+            acc3.intoArray(out, outOff + d + 3 * L);
+        }
         for (int end = headDim - 2 * L; d <= end; d += 2 * L) {
             FloatVector acc0 = FloatVector.zero(S);
             FloatVector acc1 = FloatVector.zero(S);
