@@ -75,4 +75,52 @@ class JinjaTemplateTest {
         String s = JinjaTemplate.strftimeNow("%d %b %Y");
         assertTrue(s.matches("\\d\\d [A-Z][a-z]{2} \\d{4}"), s);
     }
+
+    /** Features real templates lean on: slicing, set, namespace, loop.first, is defined, filters. */
+    static final String LLAMA3_WITH_SYSTEM_SPLIT = """
+            {%- if messages[0]['role'] == 'system' %}
+                {%- set system_message = messages[0]['content'] | trim %}
+                {%- set messages = messages[1:] %}
+            {%- else %}
+                {%- set system_message = "" %}
+            {%- endif %}
+            {{- bos_token }}
+            {%- if system_message %}
+                {{- '<|start_header_id|>system<|end_header_id|>\\n\\n' + system_message + '<|eot_id|>' }}
+            {%- endif %}
+            {%- for message in messages %}
+                {%- if loop.first and message.role != 'user' %}{{ raise_exception('first turn must be the user') }}{% endif %}
+                {{- '<|start_header_id|>' + message['role'] + '<|end_header_id|>\\n\\n' + message['content'] | trim + '<|eot_id|>' }}
+            {%- endfor %}
+            {%- if add_generation_prompt is defined and add_generation_prompt %}
+                {{- '<|start_header_id|>assistant<|end_header_id|>\\n\\n' }}
+            {%- endif %}""";
+
+    static final String CHATML_DEFAULT_SYSTEM = """
+            {%- set ns = namespace(has_system=false) %}
+            {%- for m in messages %}{% if m.role == 'system' %}{% set ns.has_system = true %}{% endif %}{% endfor %}
+            {%- if not ns.has_system %}{{- '<|im_start|>system\\nYou are terse.<|im_end|>\\n' }}{% endif %}
+            {%- for m in messages %}
+                {{- '<|im_start|>' ~ m.role ~ '\\n' ~ m.content ~ '<|im_end|>\\n' }}
+            {%- endfor %}
+            {%- if add_generation_prompt %}{{- '<|im_start|>assistant\\n' }}{% endif %}""";
+
+    @Test
+    void slicingSetAndLoopFirstAsInLlama3Templates() {
+        SpecialTokens t = new SpecialTokens("<|begin_of_text|>", "<|eot_id|>");
+        JinjaTemplate jinja = new JinjaTemplate(LLAMA3_WITH_SYSTEM_SPLIT, t);
+        assertEquals(BuiltinTemplate.LLAMA3.with(t).render(BuiltinTemplateTest.CONVERSATION, true),
+                jinja.render(BuiltinTemplateTest.CONVERSATION, true));
+        assertThrows(IllegalArgumentException.class, () -> jinja.render(List.of(ChatMessage.assistant("x")), true));
+    }
+
+    @Test
+    void namespaceAsInQwenTemplates() {
+        JinjaTemplate jinja = new JinjaTemplate(CHATML_DEFAULT_SYSTEM, SpecialTokens.NONE);
+        ChatTemplate builtin = BuiltinTemplate.CHATML.with(SpecialTokens.NONE);
+        // Without a system turn the template adds its default one, which here equals CONVERSATION's.
+        List<ChatMessage> noSystem = BuiltinTemplateTest.CONVERSATION.subList(1, 4);
+        assertEquals(builtin.render(BuiltinTemplateTest.CONVERSATION, true), jinja.render(noSystem, true));
+        assertEquals(builtin.render(BuiltinTemplateTest.CONVERSATION, true), jinja.render(BuiltinTemplateTest.CONVERSATION, true));
+    }
 }
