@@ -5,7 +5,6 @@ import dev.vireo.gguf.GgufFile;
 import dev.vireo.gguf.GgufTensor;
 import dev.vireo.kernels.MatrixKernels;
 import dev.vireo.kernels.WeightMatrix;
-import java.util.Arrays;
 
 /**
  * Every tensor the forward pass reads, checked against the config once at load so that the pass
@@ -107,10 +106,5 @@ final class ModelWeights {
         float[] out = new float[size];
         vectors.dequantizeRow(WeightMatrix.of(t), 0, out, 0);
         return out;
-    }
-
-    /** Whether any layer has per-head q/k norms (qwen3). */
-    boolean hasQkNorm() {
-        return Arrays.stream(layers).anyMatch(l -> l.qNorm() != null);
     }
 }
