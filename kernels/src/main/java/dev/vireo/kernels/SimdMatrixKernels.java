@@ -138,14 +138,16 @@ final class SimdMatrixKernels extends PooledMatrixKernels {
         return sum;
     }
 
-    /** binary16 bits (sign-extended in int lanes) to float, exact, subnormals and inf/NaN included. */
+    /**
+     * binary16 bits (sign-extended in int lanes) to float, exact for finite values and
+     * subnormals. Shifting left by 13 puts the half's exponent and mantissa at the float's
+     * exponent/mantissa position and its sign at bit 31 (bits 28-30 get sign copies and are
+     * masked off); multiplying by 2^112 then rebases the exponent bias (15 -> 127) and normalizes
+     * subnormal halves, keeping the sign. Infinities and NaNs (never in valid weights) come out
+     * as large finite values.
+     */
     static FloatVector halfToFloat(IntVector h) {
-        IntVector mag = h.and(0x7FFF);
-        // Placing the 15 magnitude bits at the float's exponent/mantissa position and scaling by
-        // 2^112 rebases the exponent (15 -> 127); this also normalizes subnormal halves exactly.
-        IntVector bits = mag.lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(0x1p112f).reinterpretAsInts();
-        bits = bits.lanewise(VectorOperators.OR, 0x7F800000, mag.compare(VectorOperators.GE, 0x7C00));
-        return bits.or(h.and(0x8000).lanewise(VectorOperators.LSHL, 16)).reinterpretAsFloats();
+        return h.lanewise(VectorOperators.LSHL, 13).and(0x8FFFE000).reinterpretAsFloats().mul(0x1p112f);
     }
 
     static float dotF16(MemorySegment s, long off, float[] x, int xo, int n) {
