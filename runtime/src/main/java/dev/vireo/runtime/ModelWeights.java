@@ -36,6 +36,7 @@ final class ModelWeights {
      */
     ModelWeights(GgufFile file, ModelConfig c, MatrixKernels vectors) {
         this.file = file;
+        checkTypesSupported(vectors);
         int e = c.embeddingLength();
         this.tokenEmbedding = matrix(TOKEN_EMBD, c.vocabSize(), e);
         this.outputNorm = vector("output_norm.weight", e, vectors);
@@ -54,6 +55,26 @@ final class ModelWeights {
             params += t.elementCount();
         }
         this.parameterCount = params;
+    }
+
+    /**
+     * Dequantizes one row of one matrix per weight type, so that a type the kernels lack is a
+     * load error naming a tensor rather than a failure at the first token.
+     */
+    private void checkTypesSupported(MatrixKernels vectors) {
+        java.util.Map<GgmlType, String> seen = new java.util.EnumMap<>(GgmlType.class);
+        for (GgufTensor t : file.tensors()) {
+            if (t.shape().length == 2 && !seen.containsKey(t.type()) && file.tensorOrNull(t.name()) == t) {
+                seen.put(t.type(), t.name());
+                WeightMatrix m = WeightMatrix.of(t);
+                try {
+                    vectors.dequantizeRow(m, 0, new float[m.cols()], 0);
+                } catch (IllegalArgumentException | UnsupportedOperationException e) {
+                    throw new IllegalArgumentException(file.path() + ": tensor '" + t.name() + "' has type " + t.type()
+                            + ", which Vireo cannot compute with yet", e);
+                }
+            }
+        }
     }
 
     private LayerWeights layer(int l, ModelConfig c, MatrixKernels vectors) {

@@ -151,4 +151,16 @@ class ModelVariantsTest {
             assertEquals(4, s.position(), "BOS and three tokens; the end token is not added");
         }
     }
+
+    @Test
+    void weightTypeWithoutKernelIsALoadError() throws Exception {
+        // IQ2_XXS blocks of 256 values (66 bytes): a type the kernels do not implement.
+        byte[] blocks = new byte[512 * 66];
+        GgufTensor iq = new GgufTensor("output.weight", GgmlType.IQ2_XXS, new long[] {256, 512}, 0,
+                java.lang.foreign.MemorySegment.ofArray(blocks));
+        Path file = variant("iq", m -> {}, Map.of("output.weight", iq));
+        // (Its shape is wrong too, since IQ2_XXS rows hold 256 values: the type is checked first.)
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Model.load(file));
+        assertEquals(file + ": tensor 'output.weight' has type IQ2_XXS, which Vireo cannot compute with yet", e.getMessage());
+    }
 }
