@@ -96,19 +96,19 @@ public final class KernelSuite {
             }
         }
         if (!lora.isEmpty()) {
-            out.append(String.format(Locale.ROOT, "%nLoRA r16 (F32 A/B) on 2048x8192, fused:%n%-6s %3s %12s %12s %14s%n",
-                    "type", "thr", "none GB/s", "r16 GB/s", "extra time %"));
+            out.append(String.format(Locale.ROOT, "%nLoRA rank 16 on 2048x8192, fused (extra time vs none):%n"
+                    + "%-6s %3s %10s %10s %8s %14s %8s%n", "type", "thr", "none GB/s", "F32 A/B", "extra %",
+                    "F16 A/B GB/s", "extra %"));
             for (var e : lora.entrySet()) {
                 if (!e.getKey().endsWith(" none")) {
                     continue;
                 }
                 String base = e.getKey().substring(0, e.getKey().length() - " none".length());
                 String[] k = base.split(" ");
-                Double with = lora.get(base + " r16");
-                // same bytes per call with and without: time ratio = inverse throughput ratio
-                String extra = with == null ? "-" : String.format(Locale.ROOT, "%.1f", (e.getValue() / with - 1) * 100);
-                out.append(String.format(Locale.ROOT, "%-6s %3s %12s %12s %14s%n", k[0], k[1], gb(e.getValue()),
-                        gb(with), extra));
+                Double f32 = lora.get(base + " r16");
+                Double f16 = lora.get(base + " r16-f16");
+                out.append(String.format(Locale.ROOT, "%-6s %3s %10s %10s %8s %14s %8s%n", k[0], k[1], gb(e.getValue()),
+                        gb(f32), extra(e.getValue(), f32), gb(f16), extra(e.getValue(), f16)));
             }
         }
         return out.toString();
@@ -124,6 +124,11 @@ public final class KernelSuite {
 
     private static String gb(Double bytesPerSecond) {
         return bytesPerSecond == null ? "-" : String.format(Locale.ROOT, "%.2f", bytesPerSecond / 1e9);
+    }
+
+    /** Extra time of the adapter run: both report base-weight bytes per call, so time ratio = inverse rate ratio. */
+    private static String extra(double none, Double with) {
+        return with == null ? "-" : String.format(Locale.ROOT, "%.1f", (none / with - 1) * 100);
     }
 
     private static String percent(Double bytesPerSecond, Double roof) {
