@@ -30,9 +30,10 @@ final class JinjaTemplate implements ChatTemplate {
     private final Jinjava jinjava;
 
     JinjaTemplate(String source, SpecialTokens tokens) {
-        this.source = source;
+        this.source = pythonSyntax(source);
         this.tokens = tokens;
         JinjavaConfig config = JinjavaConfig.newBuilder()
+                .withElResolver(new PythonStringMethods(JinjavaConfig.newBuilder().build().getElResolver()))
                 .withTrimBlocks(true)
                 .withLstripBlocks(true)
                 .withMaxOutputSize(MAX_OUTPUT_CHARS)
@@ -48,6 +49,14 @@ final class JinjaTemplate implements ChatTemplate {
         jinjava.getGlobalContext().registerFunction(new ELFunctionDefinition(
                 "", "strftime_now", JinjaTemplate.class, "strftimeNow", String.class));
     }
+
+    /** Jinja2 syntax Jinjava does not parse, rewritten: {@code xs[::-1]} becomes {@code (xs|reverse)}. */
+    static String pythonSyntax(String template) {
+        return REVERSED_SLICE.matcher(template).replaceAll("($1|reverse)");
+    }
+
+    private static final java.util.regex.Pattern REVERSED_SLICE =
+            java.util.regex.Pattern.compile("([A-Za-z_][A-Za-z0-9_.]*)\\[\\s*:\\s*:\\s*-1\\s*]");
 
     @Override
     public String name() {

@@ -123,4 +123,23 @@ class JinjaTemplateTest {
         assertEquals(builtin.render(BuiltinTemplateTest.CONVERSATION, true), jinja.render(noSystem, true));
         assertEquals(builtin.render(BuiltinTemplateTest.CONVERSATION, true), jinja.render(BuiltinTemplateTest.CONVERSATION, true));
     }
+
+    /** Python str methods and xs[::-1], as templates written for Jinja2 use them (values as Python gives them). */
+    @Test
+    void pythonStringMethodsAndReversedSlices() {
+        String tpl = "{% for m in messages[::-1] %}[{{ loop.index0 }} {{ m.role.upper() }}"
+                + " {{ m.content.startswith('<think>') }} {{ m.content.startswith(['x', ' H']) }}"
+                + " '{{ m.content.split('</think>')[-1].strip() }}' '{{ m.content.rstrip('\\n ') }}'"
+                + " {{ m.content.split() | length }} {{ m.content.count('o') }} '{{ m.content.lstrip().title() }}']{% endfor %}";
+        JinjaTemplate t = new JinjaTemplate(tpl, SpecialTokens.NONE);
+        String out = t.render(List.of(ChatMessage.user(" Hello world \n"), ChatMessage.assistant("<think>hmm</think> ok")), false);
+        assertEquals("[0 ASSISTANT true false 'ok' '<think>hmm</think> ok' 2 1 '<Think>Hmm</Think> Ok']"
+                + "[1 USER false true 'Hello world' ' Hello world' 2 2 'Hello World \n']", out);
+    }
+
+    @Test
+    void reversedSliceRewriteLeavesOtherSlicesAlone() {
+        assertEquals("{% for m in (messages|reverse) %}{{ messages[1:] }}{{ (a.b|reverse) }}",
+                JinjaTemplate.pythonSyntax("{% for m in messages[::-1] %}{{ messages[1:] }}{{ a.b[ : : -1 ] }}"));
+    }
 }
