@@ -79,4 +79,21 @@ class GgufWriterTest {
         assertThrows(IllegalArgumentException.class, () -> w.addMetadata(GgufFile.ALIGNMENT_KEY, GgufValue.ofInt32(64)));
         assertThrows(IllegalArgumentException.class, () -> w.addMetadata(GgufFile.ALIGNMENT_KEY, GgufValue.ofUInt32(48)));
     }
+
+    @Test
+    void fileWithoutTensorsEndsAfterItsMetadataLikeVocabOnlyFiles() throws IOException {
+        Path p = dir.resolve("vocab.gguf");
+        new GgufWriter()
+                .addMetadata("tokenizer.ggml.model", GgufValue.ofString("llama"))
+                .addMetadata("tokenizer.ggml.tokens", GgufValue.ofStrings("<unk>", "<s>", "</s>"))
+                .write(p);
+        // 24 header + (8+20 key, 4 type, 8+5 value) + (8+21 key, 4 type, 4 elem type, 8 count, 3 strings)
+        long expected = 24 + (8 + 20 + 4 + 8 + 5) + (8 + 21 + 4 + 4 + 8 + (8 + 5) + (8 + 3) + (8 + 4));
+        assertEquals(expected, Files.size(p));
+        try (GgufFile f = GgufFile.open(p)) {
+            assertEquals(0, f.tensors().size());
+            assertEquals(expected, f.dataOffset());
+            assertArrayEquals(new String[] {"<unk>", "<s>", "</s>"}, f.metadata().getStringArray("tokenizer.ggml.tokens"));
+        }
+    }
 }
