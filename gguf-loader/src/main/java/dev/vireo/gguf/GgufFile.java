@@ -20,6 +20,9 @@ import java.util.Map;
  * <p>Lifetime: the mapping lives until {@link #close()}. The mapping uses a shared arena, so
  * tensor segments may be read from any thread; after {@code close()} any access to them throws
  * {@link IllegalStateException} (never a crash). Close only when no thread still reads them.
+ * The file must not be truncated or rewritten in place while it is open: like any memory-mapped
+ * file, pages that vanish underneath the mapping fault on access ({@link InternalError}).
+ * {@link GgufWriter#write(Path)} replaces files by renaming, which is safe for open readers.
  */
 public final class GgufFile implements AutoCloseable {
     /** "GGUF" read as a little-endian u32. */
