@@ -193,7 +193,15 @@ final class ChatCommand implements Callable<Integer> {
     }
 
     private void answer(String userText, GenerationParams params) {
-        Conversation.Turn turn = conversation.userTurn(userText);
+        Conversation.Turn turn;
+        try {
+            turn = conversation.userTurn(userText);
+        } catch (IllegalArgumentException e) {
+            // The template refused the conversation (e.g. a system prompt it does not support).
+            conversation.abandonTurn();
+            io.err().println("vireo: " + e.getMessage());
+            return;
+        }
         if (turn.restart()) {
             session.reset();
         }

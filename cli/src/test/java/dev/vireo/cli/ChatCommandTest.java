@@ -108,6 +108,25 @@ class ChatCommandTest {
         assertEquals("5", speed.group(2), "one BOS + 4 tokens: " + r.err());
     }
 
+    /** A template that refuses system prompts: one error line, the chat goes on without the turn. */
+    @Test
+    void templateRefusalIsReportedAndTheChatGoesOn(@TempDir Path tmp) throws Exception {
+        Path copy = tmp.resolve("strict.gguf");
+        try (GgufFile f = GgufFile.open(stories())) {
+            GgufWriter w = new GgufWriter().addMetadata(f.metadata());
+            w.addMetadata("tokenizer.chat_template", GgufValue.ofString(
+                    "{% if messages[0]['role'] == 'system' %}{{ raise_exception('System role not supported') }}{% endif %}"
+                            + "{{ bos_token }}{% for m in messages %}{{ m['content'] }}{% endfor %}"));
+            f.tensors().forEach(w::addTensor);
+            w.write(copy);
+        }
+        CliRun r = CliRun.withInput("Once upon a time\n/system\nOnce upon a time\n", "chat", "-m", copy.toString(),
+                "-sys", "Be brief.", "--temp", "0", "-n", "16", "-t", "1");
+        assertEquals(0, r.exitCode(), r.err());
+        assertTrue(r.err().contains("vireo: the chat template refuses this conversation: System role not supported"), r.err());
+        assertEquals(llamaCppGreedy(16) + "\n", r.out(), "after /system removed it, the turn works");
+    }
+
     @Test
     void templateOverrideAndSystemPrompt() {
         CliRun r = CliRun.withInput("Hi\n", "chat", "-m", stories().toString(), "--chat-template", "chatml",
