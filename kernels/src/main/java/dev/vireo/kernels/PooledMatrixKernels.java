@@ -22,6 +22,7 @@ abstract class PooledMatrixKernels implements MatrixKernels {
      */
     final float[][] blockScratch;
     private final RowTask rowTask = new RowTask();
+    private final LoraDownTask loraDownTask = new LoraDownTask();
 
     PooledMatrixKernels(int threads) {
         this.pool = new WorkerPool(threads);
@@ -140,7 +141,7 @@ abstract class PooledMatrixKernels implements MatrixKernels {
         return s;
     }
 
-    /** t_k = scale_k * (A_k x) for every term and token, into the set's scratch. */
+    /** t_k = scale_k * (A_k x) for every term and token, into the set's scratch, spread over the pool. */
     private void prepareLora(WeightMatrix w, LowRankSet lora, float[] x, int xOff, int xStride, int n) {
         if (lora.rows() != w.rows() || lora.cols() != w.cols()) {
             throw new IllegalArgumentException("LoRA set for " + lora.rows() + " x " + lora.cols()
@@ -150,20 +151,48 @@ abstract class PooledMatrixKernels implements MatrixKernels {
             throw new IllegalArgumentException("LoRA set sized for " + lora.scratch.length / Math.max(1, lora.totalRank)
                     + " tokens used with a batch of " + n);
         }
-        float[] scratch = scratchFor(0, w.cols());
-        float[] t = lora.scratch;
-        for (int tok = 0; tok < n; tok++) {
-            int base = tok * lora.totalRank;
-            for (LowRank term : lora.terms()) {
-                WeightMatrix a = term.a();
-                check(a);
-                check(term.b());
-                long rb = a.rowBytes();
-                for (int j = 0; j < a.rows(); j++) {
-                    t[base + j] = term.scale() == 0f ? 0f
-                            : term.scale() * dot(a, j * rb, x, xOff + tok * xStride, -1, scratch);
+        for (LowRank term : lora.terms()) {
+            check(term.a());
+            check(term.b());
+        }
+        LoraDownTask t = loraDownTask;
+        t.lora = lora;
+        t.x = x;
+        t.xOff = xOff;
+        t.xStride = xStride;
+        try {
+            // A x reads r rows of A (a few % of W's bytes): worth all threads on big matrices
+            pool.parallelFor(lora.totalRank * n, 2, t);
+        } finally {
+            t.lora = null;
+            t.x = null;
+        }
+    }
+
+    /** Computes entries {@code k = token * totalRank + j} of t: row j of the stacked A times x. */
+    private final class LoraDownTask implements RangeTask {
+        LowRankSet lora;
+        float[] x;
+        int xOff;
+        int xStride;
+
+        @Override
+        public void run(int from, int to, int worker) {
+            int total = lora.totalRank;
+            float[] scratch = scratchFor(worker, lora.cols());
+            for (int k = from; k < to; k++) {
+                int tok = k / total;
+                int j = k - tok * total;
+                LowRank[] terms = lora.terms();
+                int ti = 0;
+                while (j >= terms[ti].rank()) {
+                    j -= terms[ti].rank();
+                    ti++;
                 }
-                base += a.rows();
+                LowRank term = terms[ti];
+                WeightMatrix a = term.a();
+                lora.scratch[k] = term.scale() == 0f ? 0f
+                        : term.scale() * dot(a, j * a.rowBytes(), x, xOff + tok * xStride, -1, scratch);
             }
         }
     }
