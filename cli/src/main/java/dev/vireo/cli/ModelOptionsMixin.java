@@ -51,7 +51,7 @@ final class ModelOptionsMixin {
         }
         Session s = m.newSession(new SessionOptions(effectiveThreads(), ctx));
         io.err().printf("vireo: %s | context %d | %d threads | %s | loaded in %d ms%n", m.describe(), s.contextLength(),
-                s.threads(), SimdInfo.describe(), loadNanos / 1_000_000);
+                s.threads(), s.kernelDescription(), loadNanos / 1_000_000);
         return s;
     }
 }

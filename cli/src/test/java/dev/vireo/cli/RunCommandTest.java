@@ -35,7 +35,7 @@ class RunCommandTest {
         String[] err = r.errLines();
         assertEquals(2, err.length, r.err());
         assertTrue(err[0].matches("vireo: llama, .* parameters, F32, .* \\| context 2048 \\| 1 threads \\| "
-                + "(SIMD \\d+-bit \\(\\d+ floats\\)|scalar fallback.*) \\| loaded in \\d+ ms"), err[0]);
+                + "(Vector API, \\d+-bit.*|scalar fallback.*) \\| loaded in \\d+ ms"), err[0]);
         assertTrue(err[1].matches("vireo: prompt 1 tokens, .* \\| generated 256 tokens, .* tok/s \\| stop: max tokens \\| total \\d+ ms"),
                 err[1]);
     }
