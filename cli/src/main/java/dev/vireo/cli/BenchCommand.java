@@ -54,7 +54,7 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     /** One row: a test at a thread count, with the tokens/s of every measured run. */
-    record Row(String test, int threads, int tokens, double[] tokensPerSecond) {
+    record Row(String test, int threads, String kernels, int tokens, double[] tokensPerSecond) {
         double mean() {
             double s = 0;
             for (double v : tokensPerSecond) {
@@ -98,15 +98,17 @@ final class BenchCommand implements Callable<Integer> {
                 throw new UsageException("-p/-n: " + needed + " positions do not fit the model's context of "
                         + m.config().contextLength());
             }
-            io.err().println("vireo: " + m.describe() + " | " + SimdInfo.describe());
-            int[] prompt = randomTokens(m, nPrompt);
+            io.err().println("vireo: " + m.describe());
+            int[] prompt = randomTokens(m, nPrompt, 1234);
+            int[] generated = randomTokens(m, nGen, 5678);
             for (int t : threads) {
                 try (Session s = m.newSession(new SessionOptions(t, needed))) {
+                    io.err().println("vireo: " + t + " threads, " + s.kernelDescription());
                     if (nPrompt > 0) {
-                        rows.add(new Row("pp" + nPrompt, t, nPrompt, measure(() -> prompt(s, prompt), nPrompt)));
+                        rows.add(new Row("pp" + nPrompt, t, s.kernelDescription(), nPrompt, measure(() -> prompt(s, prompt), nPrompt)));
                     }
                     if (nGen > 0) {
-                        rows.add(new Row("tg" + nGen, t, nGen, measure(() -> generate(s, nGen), nGen)));
+                        rows.add(new Row("tg" + nGen, t, s.kernelDescription(), nGen, measure(() -> generate(s, generated), nGen)));
                     }
                 }
             }
@@ -137,19 +139,19 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     /** n one-token steps from an empty context, as llama-bench's tg test does (no sampling). */
-    private static void generate(Session s, int n) {
+    private static void generate(Session s, int[] tokens) {
         s.reset();
-        int[] one = {1};
-        for (int i = 0; i < n; i++) {
-            one[0] = 3 + i % 200;
+        int[] one = new int[1];
+        for (int t : tokens) {
+            one[0] = t;
             s.evaluate(one);
         }
     }
 
     /** Fixed pseudo-random ordinary tokens (no control tokens), the same for every run. */
-    private static int[] randomTokens(Model m, int n) {
+    private static int[] randomTokens(Model m, int n, long seed) {
         int vocab = m.config().vocabSize();
-        SplittableRandom r = new SplittableRandom(1234);
+        SplittableRandom r = new SplittableRandom(seed);
         int[] t = new int[n];
         for (int i = 0; i < n; i++) {
             t[i] = Math.min(vocab - 1, 3 + r.nextInt(Math.max(1, vocab - 3)));
@@ -181,7 +183,7 @@ final class BenchCommand implements Callable<Integer> {
             o.put("model_type", m.describe());
             o.put("model_size", m.file().fileSize());
             o.put("model_n_params", parameterCount(m));
-            o.put("simd", SimdInfo.describe());
+            o.put("kernels", r.kernels());
             o.put("n_threads", r.threads());
             o.put("n_prompt", r.test().startsWith("pp") ? r.tokens() : 0);
             o.put("n_gen", r.test().startsWith("tg") ? r.tokens() : 0);

@@ -6,12 +6,6 @@ import picocli.CommandLine.Command;
 @Command(name = "lora", mixinStandardHelpOptions = true, description = "LoRA adapter tools.",
         subcommands = {LoraMergeCommand.class})
 final class LoraCommand implements Runnable {
-    private final Io io;
-
-    LoraCommand(Io io) {
-        this.io = io;
-    }
-
     @Override
     public void run() {
         throw new UsageException("lora: a subcommand is required (merge)");
