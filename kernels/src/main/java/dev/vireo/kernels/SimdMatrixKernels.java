@@ -12,17 +12,22 @@ import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Vector API kernels: each block is widened from its packed bytes straight into float lanes and
- * multiplied with the float activations, with no dequantized copy of the row (fused
- * dequantize-and-dot). Per-block scales are applied once per block to a lane-wise partial sum,
- * and minimums ({@code m * sum(x)}) go to a separate accumulator, so the inner work per weight is
- * one widening conversion and one fused multiply-add.
+ * Vector API kernels, two kinds:
  *
- * <p>The activations stay float (no int8 quantization of x): on AVX2 the Vector API offers no
- * widening multiply-add (vpmaddubsw/vpmaddwd), so an integer path costs as many instructions as
- * the float one while adding the activation rounding error. Types without a dedicated kernel
- * (Q2_K, Q3_K, IQ4_NL, IQ4_XS) dequantize one block into a per-thread scratch and take a vector
- * dot of it.
+ * <ul>
+ *   <li>Quantized weights (Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, Q4_K, Q5_K, Q6_K) in a product: the
+ *       activations are quantized to 8 bits once per product ({@link Int8Activations}) and meet
+ *       the weights in 16-bit integer lanes ({@link Int8DotKernels}), as llama.cpp does. The
+ *       float-widening kernels below were compute-bound (every weight converted to float and
+ *       multiplied in float: 4-6 GB/s on this machine); the integer path halves that work.
+ *   <li>Float-activation fused dequantize-and-dot ({@link #floatDot}): each block is widened from
+ *       its packed bytes straight into float lanes and multiplied with x, with no dequantized
+ *       copy of the row; per-block scales are applied once per block to a lane-wise partial sum
+ *       and minimums ({@code m * sum(x)}) go to a separate accumulator. Used for F32/F16/BF16,
+ *       for LoRA factors (whose x is the un-quantized t or x), and for every type when the
+ *       8-bit path is off. Types without a dedicated kernel (Q2_K, Q3_K, IQ4_NL, IQ4_XS)
+ *       dequantize one block into a per-thread scratch and take a vector dot of it.
+ * </ul>
  */
 final class SimdMatrixKernels extends PooledMatrixKernels {
     static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
