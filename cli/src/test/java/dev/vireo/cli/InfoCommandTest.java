@@ -11,6 +11,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.io.TempDir;
 
 class InfoCommandTest {
@@ -78,6 +80,19 @@ class InfoCommandTest {
         JsonNode first = j.get("tensors").get(0);
         assertEquals("token_embd.weight", first.get("name").asText());
         assertEquals(131072, first.get("bytes").asLong());
+    }
+
+    /** The vocab-only files (no tensors, header to the end of the file) and their published sizes. */
+    @ParameterizedTest
+    @CsvSource({"ggml-vocab-llama-spm.gguf, 32000, llama", "ggml-vocab-phi-3.gguf, 32064, llama",
+        "ggml-vocab-gpt-2.gguf, 50257, gpt2", "ggml-vocab-deepseek-coder.gguf, 32256, gpt2"})
+    void vocabOnlyFiles(String name, int tokens, String model) {
+        CliRun r = CliRun.of("info", Shared.file("models/vocab/" + name).toString());
+        assertEquals(0, r.exitCode(), r.err());
+        assertTrue(r.out().contains("vocabulary:    " + tokens + " tokens (" + model + ")"), r.out());
+        assertTrue(r.out().contains("tensors (0):"), r.out());
+        assertTrue(r.out().contains("weight type:   (no tensors)"), r.out());
+        assertTrue(r.out().contains("totals:        0 parameters"), r.out());
     }
 
     @Test

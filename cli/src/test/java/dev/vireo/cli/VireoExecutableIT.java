@@ -78,6 +78,22 @@ class VireoExecutableIT {
         assertEquals(List.of(), r.errLines(), "only the JDK's incubator notice on stderr");
     }
 
+    /** A JAVA_HOME that is not a JDK 25 does not stop the stub: it looks in the usual folders next. */
+    @Test
+    void stubLooksFurtherWhenJavaHomeIsUnusable() throws Exception {
+        ProcessBuilder pb = new ProcessBuilder(exe.toString(), "--version");
+        pb.environment().put("JAVA_HOME", tmp.resolve("no-jdk-here").toString());
+        pb.environment().put("PATH", "/usr/bin:/bin");
+        Path out = tmp.resolve("out.txt");
+        Process p = pb.redirectOutput(out.toFile()).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+        String found = System.getProperty("java.home");
+        boolean usualPlace = found.startsWith("/usr/lib/jvm/") || found.startsWith("/opt/") || found.startsWith("/usr/java/");
+        assumeTrue(usualPlace, "SKIPPED: this JDK (" + found + ") is not in a folder the stub searches");
+        assertEquals(0, p.exitValue());
+        assertTrue(Files.readString(out).startsWith("vireo 0."), Files.readString(out));
+    }
+
     @Test
     void theFileIsAlsoAPlainJar() throws Exception {
         String java = ProcessHandle.current().info().command().orElseThrow();
