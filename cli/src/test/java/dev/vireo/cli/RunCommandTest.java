@@ -140,6 +140,26 @@ class RunCommandTest {
         assertTrue(r.errLines()[0].contains("unsupported architecture 'gpt2'"), r.err());
     }
 
+    /** A weight stored in a type no kernel computes with (I32 has F32's size, so the file stays valid). */
+    @Test
+    void unsupportedWeightType() throws Exception {
+        Path copy = tmp.resolve("i32.gguf");
+        try (GgufFile f = GgufFile.open(stories())) {
+            GgufWriter w = new GgufWriter().addMetadata(f.metadata());
+            for (var t : f.tensors()) {
+                w.addTensor(t.name(), t.name().equals("blk.0.attn_q.weight") ? dev.vireo.gguf.GgmlType.I32 : t.type(),
+                        t.shape(), t.data());
+            }
+            w.write(copy);
+        }
+        CliRun r = CliRun.of("run", "-m", copy.toString(), "-p", "x", "-n", "1", "-t", "1");
+        assertEquals(Vireo.EXIT_FAILURE, r.exitCode(), r.err());
+        assertEquals("", r.out());
+        String last = r.errLines()[r.errLines().length - 1];
+        assertTrue(last.startsWith("vireo: ") && last.contains("I32"), r.err());
+        assertTrue(r.errLines().length <= 2, r.err());
+    }
+
     @Test
     void adapterThatDoesNotFit() {
         Path base = Shared.file("models/synthetic/tiny-llama-F32.gguf");
