@@ -147,32 +147,44 @@ final class Int8DotKernels {
      * Q4_K/Q5_K, first pass over a row's super-blocks: the 8 scales of each, times d and the
      * activation scales, go to {@code sc[8 * k ..]}; the min terms {@code dmin * m * sum(x)} are
      * summed and returned. Scales and mins are unpacked from the 12 bytes with whole-int masks:
-     * sc 0-3 and m 0-3 are the low 6 bits of bytes 0-3 and 4-7; sc/m 4-7 join a nibble of bytes
-     * 8-11 with the top 2 bits of bytes 0-3 / 4-7.
+     * sc 0-3 and m 0-3 are the low 6 bits of bytes 4-7 and 8-11; sc/m 4-7 join a nibble of bytes
+     * 12-15 with the top 2 bits of bytes 4-7 / 8-11.
      *
-     * <p>Plain scalar code on purpose: with vector code here as well, C2 inlined this and the
-     * dot loop into one unit, ran out of its inlining node budget and boxed vectors (10x slower).
+     * <p>Plain scalar code, and the 8 sub-blocks are written out: constant shifts, and a method
+     * above C2's hot-inlining size (FreqInlineSize, 325 bytecodes), so it is never inlined next to
+     * the vector pass that follows. Sharing one compilation, the two exceeded C2's inlining node
+     * budget; Vector API calls then lose their intrinsics and every operation allocates.
      */
     static float kScales(MemorySegment s, long off, int stride, Int8Activations a, int base, int n, float[] sc) {
         float[] d = a.d;
         float[] xs = a.sum;
         float mins = 0f;
-        for (int c0 = 0, k = 0; c0 < n; c0 += 256, off += stride, k++) {
-            // three reads per super-block: every segment access costs C2 inlining budget
+        for (int c0 = 0, k = 0; c0 < n; c0 += 256, off += stride, k += 8) {
             long head = s.get(U64, off);
             long mid = s.get(U64, off + 8);
             int u0 = (int) (head >>> 32);
             int u1 = (int) mid;
             int u2 = (int) (mid >>> 32);
-            long scales = (u0 & 0x3F3F3F3FL) | ((long) ((u2 & 0x0F0F0F0F) | (((u0 >>> 6) & 0x03030303) << 4)) << 32);
-            long ms = (u1 & 0x3F3F3F3FL) | ((long) (((u2 >>> 4) & 0x0F0F0F0F) | (((u1 >>> 6) & 0x03030303) << 4)) << 32);
+            int sLo = u0 & 0x3F3F3F3F;
+            int sHi = (u2 & 0x0F0F0F0F) | (((u0 >>> 6) & 0x03030303) << 4);
+            int mLo = u1 & 0x3F3F3F3F;
+            int mHi = ((u2 >>> 4) & 0x0F0F0F0F) | (((u1 >>> 6) & 0x03030303) << 4);
             float dd = Float.float16ToFloat((short) head);
             float dmin = Float.float16ToFloat((short) (head >>> 16));
             int b = (base + c0) >> 5;
-            for (int j = 0; j < 8; j++) {
-                sc[8 * k + j] = dd * (int) ((scales >>> (8 * j)) & 0xFF) * d[b + j];
-                mins += dmin * (int) ((ms >>> (8 * j)) & 0xFF) * xs[b + j];
-            }
+            sc[k] = dd * (sLo & 0xFF) * d[b];
+            sc[k + 1] = dd * ((sLo >>> 8) & 0xFF) * d[b + 1];
+            sc[k + 2] = dd * ((sLo >>> 16) & 0xFF) * d[b + 2];
+            sc[k + 3] = dd * (sLo >>> 24) * d[b + 3];
+            sc[k + 4] = dd * (sHi & 0xFF) * d[b + 4];
+            sc[k + 5] = dd * ((sHi >>> 8) & 0xFF) * d[b + 5];
+            sc[k + 6] = dd * ((sHi >>> 16) & 0xFF) * d[b + 6];
+            sc[k + 7] = dd * (sHi >>> 24) * d[b + 7];
+            float m = (mLo & 0xFF) * xs[b] + ((mLo >>> 8) & 0xFF) * xs[b + 1]
+                    + ((mLo >>> 16) & 0xFF) * xs[b + 2] + (mLo >>> 24) * xs[b + 3]
+                    + (mHi & 0xFF) * xs[b + 4] + ((mHi >>> 8) & 0xFF) * xs[b + 5]
+                    + ((mHi >>> 16) & 0xFF) * xs[b + 6] + (mHi >>> 24) * xs[b + 7];
+            mins += dmin * m;
         }
         return mins;
     }
