@@ -19,6 +19,14 @@ final class Int8Activations {
 
     /** Quantizes {@code n} vectors of {@code cols} values: token t reads {@code x[xOff + t * xStride ..]}. */
     void quantize(float[] x, int xOff, int xStride, int n, int cols) {
+        reserve(n, cols);
+        for (int t = 0; t < n; t++) {
+            quantizeToken(x, xOff + t * xStride, t);
+        }
+    }
+
+    /** Sizes the arrays for {@code n} tokens of {@code cols} (call before {@link #quantizeToken}). */
+    void reserve(int n, int cols) {
         int total = n * cols;
         if (q.length < total) {
             q = new short[total];
@@ -26,11 +34,12 @@ final class Int8Activations {
             sum = new float[total / 32];
         }
         this.cols = cols;
-        for (int t = 0; t < n; t++) {
-            int src = xOff + t * xStride;
-            for (int c = 0; c < cols; c += 32) {
-                quantizeBlock(x, src + c, t * cols + c);
-            }
+    }
+
+    /** Quantizes token {@code t} from {@code x[src .. src + cols)}; tokens may run in parallel. */
+    void quantizeToken(float[] x, int src, int t) {
+        for (int c = 0; c < cols; c += 32) {
+            quantizeBlock(x, src + c, t * cols + c);
         }
     }
 

@@ -2,6 +2,9 @@ package dev.vireo.kernels;
 
 import dev.vireo.gguf.GgmlType;
 import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
@@ -66,10 +69,40 @@ final class SimdMatrixKernels extends PooledMatrixKernels {
     private final Int8Activations int8 = new Int8Activations();
     private final boolean useInt8;
 
+    private final QuantizeTask quantizeTask = new QuantizeTask();
+
     @Override
     void prepareActivations(WeightMatrix w, float[] x, int xOff, int xStride, int n) {
         if (useInt8 && usesInt8(w.type())) {
-            int8.quantize(x, xOff, xStride, n, w.cols());
+            if (n == 1) {
+                int8.quantize(x, xOff, xStride, 1, w.cols());
+                return;
+            }
+            // a prompt batch: tokens are independent, spread them over the pool
+            int8.reserve(n, w.cols());
+            QuantizeTask t = quantizeTask;
+            t.x = x;
+            t.xOff = xOff;
+            t.xStride = xStride;
+            try {
+                pool.parallelFor(n, 1, t);
+            } finally {
+                t.x = null;
+            }
+        }
+    }
+
+    /** Quantizes a range of tokens of the current product into {@link #int8}. */
+    private final class QuantizeTask implements RangeTask {
+        float[] x;
+        int xOff;
+        int xStride;
+
+        @Override
+        public void run(int from, int to, int worker) {
+            for (int t = from; t < to; t++) {
+                int8.quantizeToken(x, xOff + t * xStride, t);
+            }
         }
     }
 
@@ -85,42 +118,87 @@ final class SimdMatrixKernels extends PooledMatrixKernels {
     float dot(WeightMatrix w, long rowOff, float[] x, int xOff, int token, float[] scratch) {
         MemorySegment s = w.data();
         int n = w.cols();
-        if (token >= 0 && useInt8 && usesInt8(w.type())) {
-            Int8Activations a = int8;
-            int base = token * n;
-            return switch (w.type()) {
-                case Q8_0 -> Int8DotKernels.q8_0(s, rowOff, a, base, n);
-                case Q4_0 -> Int8DotKernels.q4_0(s, rowOff, a, base, n);
-                case Q4_1 -> Int8DotKernels.q4_1(s, rowOff, a, base, n);
-                case Q5_0 -> Int8DotKernels.q5(s, rowOff, a, base, n, false);
-                case Q5_1 -> Int8DotKernels.q5(s, rowOff, a, base, n, true);
-                case Q4_K -> Int8DotKernels.q4K(s, rowOff, a, base, n, scratch);
-                case Q5_K -> Int8DotKernels.q5K(s, rowOff, a, base, n, scratch);
-                case Q6_K -> Int8DotKernels.q6K(s, rowOff, a, base, n);
-                default -> throw new AssertionError(w.type());
-            };
+        int t = w.type().ordinal();
+        try {
+            if (token >= 0 && useInt8) {
+                MethodHandle h = Kernels.INT8[t];
+                if (h != null) {
+                    return (float) h.invokeExact(s, rowOff, int8, token * n, n, scratch);
+                }
+            }
+            MethodHandle h = Kernels.FLOAT[t];
+            if (h != null) {
+                return (float) h.invokeExact(s, rowOff, x, xOff, n);
+            }
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable e) {
+            throw new IllegalStateException(e);
         }
-        return floatDot(w, rowOff, x, xOff, scratch);
+        return dotByBlocks(w, rowOff, x, xOff, scratch);
     }
 
     /** The float-activation kernels: exact products of the dequantized weights with x. */
     float floatDot(WeightMatrix w, long rowOff, float[] x, int xOff, float[] scratch) {
-        MemorySegment s = w.data();
-        int n = w.cols();
-        return switch (w.type()) {
-            case F32 -> dotF32(s, rowOff, x, xOff, n);
-            case F16 -> dotF16(s, rowOff, x, xOff, n);
-            case BF16 -> dotBF16(s, rowOff, x, xOff, n);
-            case Q8_0 -> dotQ8_0(s, rowOff, x, xOff, n);
-            case Q4_0 -> dotQ4_0(s, rowOff, x, xOff, n);
-            case Q4_1 -> dotQ4_1(s, rowOff, x, xOff, n);
-            case Q5_0 -> dotQ5(s, rowOff, x, xOff, n, false);
-            case Q5_1 -> dotQ5(s, rowOff, x, xOff, n, true);
-            case Q4_K -> dotQ4K(s, rowOff, x, xOff, n);
-            case Q5_K -> dotQ5K(s, rowOff, x, xOff, n);
-            case Q6_K -> dotQ6K(s, rowOff, x, xOff, n);
-            default -> dotByBlocks(w, rowOff, x, xOff, scratch);
-        };
+        return dot(w, rowOff, x, xOff, -1, scratch);
+    }
+
+    /**
+     * The row kernels by type, called through method handles read from arrays. Such a call is
+     * never inlined by C2, so each kernel is compiled as its own unit with its own inlining
+     * budget. Called directly, several kernels were inlined into the one dispatching method
+     * (every type a model uses), C2 ran out of its inlining node budget
+     * (NodeCountInliningCutoff), Vector API calls lost their intrinsics and the kernels
+     * allocated on every block, 10x slower, depending on the order the JIT saw the types in.
+     * The indirect call costs a few nanoseconds per row.
+     */
+    private static final class Kernels {
+        static final MethodType INT8_TYPE = MethodType.methodType(float.class, MemorySegment.class, long.class,
+                Int8Activations.class, int.class, int.class, float[].class);
+        static final MethodType FLOAT_TYPE = MethodType.methodType(float.class, MemorySegment.class, long.class,
+                float[].class, int.class, int.class);
+        static final MethodHandle[] INT8 = new MethodHandle[GgmlType.values().length];
+        static final MethodHandle[] FLOAT = new MethodHandle[GgmlType.values().length];
+
+        static {
+            try {
+                MethodHandles.Lookup l = MethodHandles.lookup();
+                MethodType noScratch = INT8_TYPE.dropParameterTypes(5, 6);
+                MethodType q5 = noScratch.appendParameterTypes(boolean.class);
+                int8(GgmlType.Q8_0, MethodHandles.dropArguments(l.findStatic(Int8DotKernels.class, "q8_0", noScratch), 5, float[].class));
+                int8(GgmlType.Q4_0, MethodHandles.dropArguments(l.findStatic(Int8DotKernels.class, "q4_0", noScratch), 5, float[].class));
+                int8(GgmlType.Q4_1, MethodHandles.dropArguments(l.findStatic(Int8DotKernels.class, "q4_1", noScratch), 5, float[].class));
+                MethodHandle q5h = l.findStatic(Int8DotKernels.class, "q5", q5);
+                int8(GgmlType.Q5_0, MethodHandles.dropArguments(MethodHandles.insertArguments(q5h, 5, false), 5, float[].class));
+                int8(GgmlType.Q5_1, MethodHandles.dropArguments(MethodHandles.insertArguments(q5h, 5, true), 5, float[].class));
+                int8(GgmlType.Q4_K, l.findStatic(Int8DotKernels.class, "q4K", INT8_TYPE));
+                int8(GgmlType.Q5_K, l.findStatic(Int8DotKernels.class, "q5K", INT8_TYPE));
+                int8(GgmlType.Q6_K, MethodHandles.dropArguments(l.findStatic(Int8DotKernels.class, "q6K", noScratch), 5, float[].class));
+                Class<?> k = SimdMatrixKernels.class;
+                MethodType q5f = FLOAT_TYPE.appendParameterTypes(boolean.class);
+                flt(GgmlType.F32, l.findStatic(k, "dotF32", FLOAT_TYPE));
+                flt(GgmlType.F16, l.findStatic(k, "dotF16", FLOAT_TYPE));
+                flt(GgmlType.BF16, l.findStatic(k, "dotBF16", FLOAT_TYPE));
+                flt(GgmlType.Q8_0, l.findStatic(k, "dotQ8_0", FLOAT_TYPE));
+                flt(GgmlType.Q4_0, l.findStatic(k, "dotQ4_0", FLOAT_TYPE));
+                flt(GgmlType.Q4_1, l.findStatic(k, "dotQ4_1", FLOAT_TYPE));
+                flt(GgmlType.Q5_0, MethodHandles.insertArguments(l.findStatic(k, "dotQ5", q5f), 5, false));
+                flt(GgmlType.Q5_1, MethodHandles.insertArguments(l.findStatic(k, "dotQ5", q5f), 5, true));
+                flt(GgmlType.Q4_K, l.findStatic(k, "dotQ4K", FLOAT_TYPE));
+                flt(GgmlType.Q5_K, l.findStatic(k, "dotQ5K", FLOAT_TYPE));
+                flt(GgmlType.Q6_K, l.findStatic(k, "dotQ6K", FLOAT_TYPE));
+            } catch (ReflectiveOperationException e) {
+                throw new ExceptionInInitializerError(e);
+            }
+        }
+
+        private static void int8(GgmlType t, MethodHandle h) {
+            INT8[t.ordinal()] = h.asType(INT8_TYPE);
+        }
+
+        private static void flt(GgmlType t, MethodHandle h) {
+            FLOAT[t.ordinal()] = h.asType(FLOAT_TYPE);
+        }
     }
 
     static FloatVector widen(ByteVector b) {
