@@ -190,38 +190,34 @@ final class Int8DotKernels {
     }
 
     /**
-     * Q4_K: 8 sub-blocks of 32 with 6-bit scales and mins. Scales first, then two flat passes
-     * over the row's quant bytes, low nibbles (even sub-blocks) and high nibbles (odd ones); the
-     * second pass reads the row from L1/L2. One pass doing both was too big for C2: past its
-     * inlining node budget (NodeCountInliningCutoff) Vector API calls stop being intrinsified
-     * and every operation allocates (10x slower).
+     * Q4_K: 8 sub-blocks of 32 with 6-bit scales and mins. Scales first ({@link #kScales}, its
+     * own compiled unit), then one flat pass over 64-weight chunks: 32 bytes whose low nibbles
+     * are one sub-block and high nibbles the next.
      */
     static float q4K(MemorySegment s, long off, Int8Activations a, int base, int n, float[] sc) {
-        float sum = -kScales(s, off, 144, a, base, n, sc);
-        for (int shift = 0; shift <= 4; shift += 4) { // one call site: inlined at most once
-            sum += q4KNibbles(s, off, a.q, base, n, sc, shift);
-        }
-        return sum;
-    }
-
-    /** One nibble of every qs byte: {@code shift} 0 for sub-blocks 2c, 4 for 2c + 1. */
-    private static float q4KNibbles(MemorySegment s, long off, short[] q, int base, int n, float[] sc, int shift) {
+        float mins = kScales(s, off, 144, a, base, n, sc);
+        short[] q = a.q;
         FloatVector acc = FloatVector.zero(F);
         int chunks = n >> 6;
-        int half = shift << 3; // 0 or 32: x offset of the high-nibble sub-block
-        int odd = shift >> 2;
         for (int k = 0; k < chunks; k++) {
             long qs = off + (long) (k >> 2) * 144 + 16 + 32 * (k & 3);
-            int xb = base + 64 * k + half;
-            ShortVector w0 = u8(s, qs).lanewise(LSHR, shift).and((short) 0xF);
-            ShortVector w1 = u8(s, qs + 16).lanewise(LSHR, shift).and((short) 0xF);
-            ShortVector p = w0.mul(xq(q, xb)).add(w1.mul(xq(q, xb + 16)));
-            acc = pairSum(p).fma(bc(sc[2 * k + odd]), acc);
+            int xb = base + 64 * k;
+            ShortVector v0 = u8(s, qs);
+            ShortVector v1 = u8(s, qs + 16);
+            ShortVector pLo = v0.and((short) 0xF).mul(xq(q, xb)).add(v1.and((short) 0xF).mul(xq(q, xb + 16)));
+            ShortVector pHi = v0.lanewise(LSHR, 4).mul(xq(q, xb + 32)).add(v1.lanewise(LSHR, 4).mul(xq(q, xb + 48)));
+            acc = pairSum(pLo).fma(bc(sc[2 * k]), acc);
+            acc = pairSum(pHi).fma(bc(sc[2 * k + 1]), acc);
         }
-        return acc.reduceLanes(VectorOperators.ADD);
+        return acc.reduceLanes(VectorOperators.ADD) - mins;
     }
 
-    /** Q5_K: Q4_K plus a fifth bit per weight (bit s of qh byte l for sub-block s); as {@link #q4K}. */
+    /**
+     * Q5_K: Q4_K plus a fifth bit per weight (bit s of qh byte l for sub-block s). Two passes,
+     * even then odd sub-blocks (the second reads the row from cache): one pass doing both was
+     * over C2's inlining node budget, which costs the Vector API its intrinsics (allocation per
+     * block, 10x slower).
+     */
     static float q5K(MemorySegment s, long off, Int8Activations a, int base, int n, float[] sc) {
         float sum = -kScales(s, off, 176, a, base, n, sc);
         for (int odd = 0; odd <= 1; odd++) { // one call site: inlined at most once
