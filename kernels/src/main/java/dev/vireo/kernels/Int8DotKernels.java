@@ -11,6 +11,9 @@ import static jdk.incubator.vector.VectorOperators.ZERO_EXTEND_B2S;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
@@ -143,22 +146,51 @@ final class Int8DotKernels {
     }
 
 
+    /** Lane i of 8 selects byte i % 4 of its int: shift counts 0, 8, 16, 24, 0, 8, 16, 24. */
+    private static final IntVector BYTE_SHIFTS = IntVector.fromArray(IntVector.SPECIES_256,
+            new int[] {0, 8, 16, 24, 0, 8, 16, 24}, 0);
+    /** Lanes 4-7: the scales and mins of sub-blocks 4-7. */
+    private static final VectorMask<Integer> HIGH4 = VectorMask.fromLong(IntVector.SPECIES_256, 0xF0);
+
+    /**
+     * {@link #kScalesVector} behind a method handle read from an array: C2 never inlines such a
+     * call, so the scale pass and the dot pass of a K-quant are compiled apart, each within C2's
+     * inlining node budget. (In one unit they exceeded it; Vector API calls then lose their
+     * intrinsics and every operation allocates.)
+     */
+    private static final MethodHandle[] K_SCALES = new MethodHandle[1];
+
+    static {
+        try {
+            K_SCALES[0] = MethodHandles.lookup().findStatic(Int8DotKernels.class, "kScalesVector",
+                    MethodType.methodType(float.class, MemorySegment.class, long.class, int.class,
+                            Int8Activations.class, int.class, int.class, float[].class));
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    static float kScales(MemorySegment s, long off, int stride, Int8Activations a, int base, int n, float[] sc) {
+        try {
+            return (float) K_SCALES[0].invokeExact(s, off, stride, a, base, n, sc);
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /**
      * Q4_K/Q5_K, first pass over a row's super-blocks: the 8 scales of each, times d and the
      * activation scales, go to {@code sc[8 * k ..]}; the min terms {@code dmin * m * sum(x)} are
-     * summed and returned. Scales and mins are unpacked from the 12 bytes with whole-int masks:
-     * sc 0-3 and m 0-3 are the low 6 bits of bytes 4-7 and 8-11; sc/m 4-7 join a nibble of bytes
-     * 12-15 with the top 2 bits of bytes 4-7 / 8-11.
-     *
-     * <p>Plain scalar code, and the 8 sub-blocks are written out: constant shifts, and a method
-     * above C2's hot-inlining size (FreqInlineSize, 325 bytecodes), so it is never inlined next to
-     * the vector pass that follows. Sharing one compilation, the two exceeded C2's inlining node
-     * budget; Vector API calls then lose their intrinsics and every operation allocates.
+     * summed and returned. The 6-bit scales and mins are unpacked with whole-int masks (sc 0-3
+     * and m 0-3 are the low 6 bits of bytes 4-7 and 8-11; sc/m 4-7 join a nibble of bytes 12-15
+     * with the top 2 bits of bytes 4-7 / 8-11) and converted 8 at a time in int lanes.
      */
-    static float kScales(MemorySegment s, long off, int stride, Int8Activations a, int base, int n, float[] sc) {
+    static float kScalesVector(MemorySegment s, long off, int stride, Int8Activations a, int base, int n, float[] sc) {
         float[] d = a.d;
         float[] xs = a.sum;
-        float mins = 0f;
+        FloatVector mins = FloatVector.zero(F);
         for (int c0 = 0, k = 0; c0 < n; c0 += 256, off += stride, k += 8) {
             long head = s.get(U64, off);
             long mid = s.get(U64, off + 8);
@@ -169,24 +201,17 @@ final class Int8DotKernels {
             int sHi = (u2 & 0x0F0F0F0F) | (((u0 >>> 6) & 0x03030303) << 4);
             int mLo = u1 & 0x3F3F3F3F;
             int mHi = ((u2 >>> 4) & 0x0F0F0F0F) | (((u1 >>> 6) & 0x03030303) << 4);
-            float dd = Float.float16ToFloat((short) head);
-            float dmin = Float.float16ToFloat((short) (head >>> 16));
             int b = (base + c0) >> 5;
-            sc[k] = dd * (sLo & 0xFF) * d[b];
-            sc[k + 1] = dd * ((sLo >>> 8) & 0xFF) * d[b + 1];
-            sc[k + 2] = dd * ((sLo >>> 16) & 0xFF) * d[b + 2];
-            sc[k + 3] = dd * (sLo >>> 24) * d[b + 3];
-            sc[k + 4] = dd * (sHi & 0xFF) * d[b + 4];
-            sc[k + 5] = dd * ((sHi >>> 8) & 0xFF) * d[b + 5];
-            sc[k + 6] = dd * ((sHi >>> 16) & 0xFF) * d[b + 6];
-            sc[k + 7] = dd * (sHi >>> 24) * d[b + 7];
-            float m = (mLo & 0xFF) * xs[b] + ((mLo >>> 8) & 0xFF) * xs[b + 1]
-                    + ((mLo >>> 16) & 0xFF) * xs[b + 2] + (mLo >>> 24) * xs[b + 3]
-                    + (mHi & 0xFF) * xs[b + 4] + ((mHi >>> 8) & 0xFF) * xs[b + 5]
-                    + ((mHi >>> 16) & 0xFF) * xs[b + 6] + (mHi >>> 24) * xs[b + 7];
-            mins += dmin * m;
+            IntVector scales = IntVector.broadcast(IntVector.SPECIES_256, sLo).blend(sHi, HIGH4)
+                    .lanewise(LSHR, BYTE_SHIFTS).and(0xFF);
+            IntVector ms = IntVector.broadcast(IntVector.SPECIES_256, mLo).blend(mHi, HIGH4)
+                    .lanewise(LSHR, BYTE_SHIFTS).and(0xFF);
+            ((FloatVector) scales.convert(I2F, 0)).mul(Float.float16ToFloat((short) head))
+                    .mul(FloatVector.fromArray(F, d, b)).intoArray(sc, k);
+            mins = ((FloatVector) ms.convert(I2F, 0)).mul(Float.float16ToFloat((short) (head >>> 16)))
+                    .fma(FloatVector.fromArray(F, xs, b), mins);
         }
-        return mins;
+        return mins.reduceLanes(VectorOperators.ADD);
     }
 
     /**
