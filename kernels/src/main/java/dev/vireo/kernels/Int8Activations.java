@@ -14,6 +14,8 @@ final class Int8Activations {
     short[] q = new short[0];
     float[] d = new float[0];
     float[] sum = new float[0];
+    /** {@code d} repeated per 16 values (Q6_K scales cover 16 weights). */
+    float[] d16 = new float[0];
     /** Values per token (the matrix's cols); token t starts at {@code t * cols} in q. */
     int cols;
 
@@ -32,6 +34,7 @@ final class Int8Activations {
             q = new short[total];
             d = new float[total / 32];
             sum = new float[total / 32];
+            d16 = new float[total / 16];
         }
         this.cols = cols;
     }
@@ -60,6 +63,8 @@ final class Int8Activations {
             isum += qj;
         }
         d[dst / 32] = scale;
+        d16[dst / 16] = scale;
+        d16[dst / 16 + 1] = scale;
         sum[dst / 32] = scale * isum;
     }
 }

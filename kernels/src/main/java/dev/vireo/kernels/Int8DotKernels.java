@@ -1,6 +1,7 @@
 package dev.vireo.kernels;
 
 import static jdk.incubator.vector.VectorOperators.ASHR;
+import static jdk.incubator.vector.VectorOperators.B2F;
 import static jdk.incubator.vector.VectorOperators.B2S;
 import static jdk.incubator.vector.VectorOperators.I2F;
 import static jdk.incubator.vector.VectorOperators.LSHL;
@@ -272,32 +273,60 @@ final class Int8DotKernels {
         return acc.reduceLanes(VectorOperators.ADD);
     }
 
-    static float q6K(MemorySegment s, long off, Int8Activations a, int base, int n) {
-        float sum = 0f;
-        for (int c0 = 0; c0 < n; c0 += 256, off += 210) {
-            sum += q6KBlock(s, off, a.q, a.d, base + c0);
+    /**
+     * Q6_K: 16 signed 8-bit scales per super-block, one per 16 weights. Scales first (times d and
+     * the activation scales, into {@code sc}, via a method handle for the reason given at
+     * {@link #K_SCALES}), then one flat loop over 16-weight groups.
+     */
+    static float q6K(MemorySegment s, long off, Int8Activations a, int base, int n, float[] sc) {
+        try {
+            Q6_SCALES[0].invokeExact(s, off, a, base, n, sc);
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable e) {
+            throw new IllegalStateException(e);
         }
-        return sum;
-    }
-
-    private static float q6KBlock(MemorySegment s, long off, short[] q, float[] d, int x0) {
-        float dd = Blocks.f16(s, off + 208);
+        short[] q = a.q;
         FloatVector acc = FloatVector.zero(F);
-        for (int h = 0; h < 2; h++) {
-            for (int k = 0; k < 4; k++) {
-                long ql = off + 64 * h + 32 * (k & 1);
-                int shift = 4 * (k >> 1);
-                int xb = x0 + 128 * h + 32 * k;
-                float dx = dd * d[xb >> 5];
-                for (int l = 0; l < 32; l += 16) {
-                    float scale = dx * Blocks.i8(s, off + 192 + 8 * h + 2 * k + (l >> 4));
-                    ShortVector lo = u8(s, ql + l).lanewise(LSHR, shift).and((short) 0xF);
-                    ShortVector hi = u8(s, off + 128 + 32 * h + l).lanewise(LSHR, 2 * k).and((short) 3).lanewise(LSHL, 4);
-                    ShortVector p = lo.or(hi).sub((short) 32).mul(xq(q, xb + l));
-                    acc = pairSum(p).fma(bc(scale), acc);
-                }
-            }
+        int groups = n >> 4;
+        for (int g = 0; g < groups; g++) {
+            long sup = off + (long) (g >> 4) * 210;
+            int i0 = 16 * (g & 15); // weight index inside the super-block: h = i0 / 128, k, l0
+            int h = i0 >> 7;
+            int k = (i0 >> 5) & 3;
+            int l0 = i0 & 31;
+            ShortVector lo = u8(s, sup + 64 * h + 32 * (k & 1) + l0).lanewise(LSHR, 4 * (k >> 1)).and((short) 0xF);
+            ShortVector hi = u8(s, sup + 128 + 32 * h + l0).lanewise(LSHL, 4).lanewise(LSHR, 2 * k).and((short) 0x30);
+            ShortVector p = lo.or(hi).sub((short) 32).mul(xq(q, base + 16 * g));
+            acc = pairSum(p).fma(bc(sc[g]), acc);
         }
         return acc.reduceLanes(VectorOperators.ADD);
+    }
+
+    private static final MethodHandle[] Q6_SCALES = new MethodHandle[1];
+
+    static {
+        try {
+            Q6_SCALES[0] = MethodHandles.lookup().findStatic(Int8DotKernels.class, "q6KScales",
+                    MethodType.methodType(void.class, MemorySegment.class, long.class, Int8Activations.class,
+                            int.class, int.class, float[].class));
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private static final VectorSpecies<Byte> B8 = ByteVector.SPECIES_64;
+
+    /** {@code sc[g] = d * scales[g] * d_x} for every 16-weight group g of a Q6_K row, 8 at a time. */
+    static void q6KScales(MemorySegment s, long off, Int8Activations a, int base, int n, float[] sc) {
+        float[] d16 = a.d16;
+        for (int c0 = 0, g = 0; c0 < n; c0 += 256, off += 210, g += 16) {
+            float dd = Blocks.f16(s, off + 208);
+            int x = (base + c0) >> 4;
+            ((FloatVector) ByteVector.fromMemorySegment(B8, s, off + 192, LE).convertShape(B2F, F, 0))
+                    .mul(dd).mul(FloatVector.fromArray(F, d16, x)).intoArray(sc, g);
+            ((FloatVector) ByteVector.fromMemorySegment(B8, s, off + 200, LE).convertShape(B2F, F, 0))
+                    .mul(dd).mul(FloatVector.fromArray(F, d16, x + 8)).intoArray(sc, g + 8);
+        }
     }
 }

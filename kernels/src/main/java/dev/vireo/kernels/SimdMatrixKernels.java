@@ -173,7 +173,7 @@ final class SimdMatrixKernels extends PooledMatrixKernels {
                 int8(GgmlType.Q5_1, MethodHandles.dropArguments(MethodHandles.insertArguments(q5h, 5, true), 5, float[].class));
                 int8(GgmlType.Q4_K, l.findStatic(Int8DotKernels.class, "q4K", INT8_TYPE));
                 int8(GgmlType.Q5_K, l.findStatic(Int8DotKernels.class, "q5K", INT8_TYPE));
-                int8(GgmlType.Q6_K, MethodHandles.dropArguments(l.findStatic(Int8DotKernels.class, "q6K", noScratch), 5, float[].class));
+                int8(GgmlType.Q6_K, l.findStatic(Int8DotKernels.class, "q6K", INT8_TYPE));
                 Class<?> k = SimdMatrixKernels.class;
                 MethodType q5f = FLOAT_TYPE.appendParameterTypes(boolean.class);
                 flt(GgmlType.F32, l.findStatic(k, "dotF32", FLOAT_TYPE));
