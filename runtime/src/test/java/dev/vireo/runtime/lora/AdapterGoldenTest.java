@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.vireo.runtime.GoldenAssertions;
 import dev.vireo.runtime.Model;
 import dev.vireo.runtime.ModelOptions;
 import dev.vireo.runtime.Session;
@@ -25,16 +26,6 @@ class AdapterGoldenTest {
 
     static Stream<String> cases() throws Exception {
         return AdapterCase.names();
-    }
-
-    /** Max |logit diff| per base weight type (reference README, "suggested test tolerances"). */
-    static float tolerance(String type) {
-        return switch (type) {
-            case "F32" -> 1e-4f;
-            case "F16" -> 0.02f;
-            case "BF16" -> 0.15f;
-            default -> 0.5f;
-        };
     }
 
     static SessionOptions options() {
@@ -75,46 +66,8 @@ class AdapterGoldenTest {
     }
 
     static void assertMatchesGolden(AdapterCase c, float[] ours) {
-        int v = c.vocab();
-        String type = c.weightType();
-        float tol = tolerance(type);
-        double sum = 0;
-        float worst = 0;
-        int worstRow = -1;
-        for (int row = 0; row < c.rows(); row++) {
-            for (int i = 0; i < v; i++) {
-                float d = Math.abs(ours[row * v + i] - c.logits()[row * v + i]);
-                sum += d;
-                if (!(d <= worst)) {
-                    worst = d;
-                    worstRow = row;
-                }
-            }
-        }
-        double mean = sum / ours.length;
-        System.out.printf("%s (%s): max |diff| %.3g at row %d, mean %.3g%n", c.name(), type, worst, worstRow, mean);
-        assertTrue(worst <= tol, c.name() + ": max |logit diff| " + worst + " at row " + worstRow + " > " + tol);
-        boolean floatWeights = type.equals("F32") || type.equals("F16") || type.equals("BF16");
-        if (!floatWeights) {
-            assertTrue(mean <= 0.1, c.name() + ": mean |logit diff| " + mean + " > 0.1");
-        }
-        int p = c.promptTokens().length;
-        for (int k = 0; k < c.greedyTokens().length; k++) {
-            if (!type.equals("F32") && c.margins()[k] < 0.2f) {
-                break; // a near-tie may go either way once the weights are not exact
-            }
-            assertEquals(c.greedyTokens()[k], argmax(ours, (p - 1 + k) * v, v), c.name() + ": greedy token " + k);
-        }
-    }
-
-    static int argmax(float[] a, int off, int n) {
-        int best = 0;
-        for (int i = 1; i < n; i++) {
-            if (a[off + i] > a[off + best]) {
-                best = i;
-            }
-        }
-        return best;
+        GoldenAssertions.assertMatchesGolden(c.name(), c.weightType(), c.logits(), ours, c.vocab(),
+                c.promptTokens().length, c.greedyTokens(), c.margins());
     }
 
     /**
