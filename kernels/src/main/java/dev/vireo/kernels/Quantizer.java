@@ -5,9 +5,11 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
 /**
- * Float to ggml block formats, producing the same bytes as ggml's reference quantizers
- * ({@code quantize_row_*_ref}): for synthetic models, adapter merges and tests. The float
- * arithmetic keeps ggml's order and rounding rules so the bytes match exactly.
+ * Float to ggml block formats, for synthetic models, adapter merges and tests. F32 to Q5_1 give
+ * the same bytes as ggml's reference quantizers ({@code quantize_row_*_ref}): the float
+ * arithmetic keeps ggml's order and rounding rules so the bytes match exactly. The K-quants
+ * (Q2_K .. Q6_K) search their scales the way ggml's do but are not byte-identical to them; see
+ * {@link KQuantizer}.
  */
 public final class Quantizer {
     private Quantizer() {}
@@ -15,7 +17,7 @@ public final class Quantizer {
     /** Whether {@link #quantizeRow} can write the type. */
     public static boolean supports(GgmlType type) {
         return switch (type) {
-            case F32, F16, BF16, Q8_0, Q4_0, Q4_1, Q5_0, Q5_1 -> true;
+            case F32, F16, BF16, Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, Q2_K, Q3_K, Q4_K, Q5_K, Q6_K -> true;
             default -> false;
         };
     }
@@ -32,7 +34,8 @@ public final class Quantizer {
      */
     public static void quantizeRow(GgmlType type, float[] src, int off, int n, MemorySegment dst, long dstOff) {
         if (!supports(type)) {
-            throw new IllegalArgumentException("cannot quantize to " + type + " (supported: F32, F16, BF16, Q8_0, Q4_0, Q4_1, Q5_0, Q5_1)");
+            throw new IllegalArgumentException("cannot quantize to " + type
+                    + " (supported: F32, F16, BF16, Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, Q2_K, Q3_K, Q4_K, Q5_K, Q6_K)");
         }
         if (n % type.blockSize() != 0) {
             throw new IllegalArgumentException("row length " + n + " is not a multiple of the " + type + " block size "
@@ -44,6 +47,10 @@ public final class Quantizer {
         int bs = type.blockSize();
         int bb = type.bytesPerBlock();
         long o = dstOff;
+        if (bs == KQuantizer.QK) {
+            quantizeK(type, src, off, n, dst, o);
+            return;
+        }
         for (int i = 0; i < n; i += bs, o += bb) {
             switch (type) {
                 case F32 -> dst.set(Blocks.F32, o, src[off + i]);
@@ -54,6 +61,21 @@ public final class Quantizer {
                 case Q4_1 -> q4_1(src, off + i, dst, o);
                 case Q5_0 -> q5_0(src, off + i, dst, o);
                 case Q5_1 -> q5_1(src, off + i, dst, o);
+                default -> throw new AssertionError(type);
+            }
+        }
+    }
+
+    private static void quantizeK(GgmlType type, float[] src, int off, int n, MemorySegment dst, long dstOff) {
+        KQuantizer k = new KQuantizer();
+        long o = dstOff;
+        for (int i = 0; i < n; i += KQuantizer.QK, o += type.bytesPerBlock()) {
+            switch (type) {
+                case Q2_K -> k.q2k(src, off + i, dst, o);
+                case Q3_K -> k.q3k(src, off + i, dst, o);
+                case Q4_K -> k.q4k5k(src, off + i, dst, o, false);
+                case Q5_K -> k.q4k5k(src, off + i, dst, o, true);
+                case Q6_K -> k.q6k(src, off + i, dst, o);
                 default -> throw new AssertionError(type);
             }
         }
