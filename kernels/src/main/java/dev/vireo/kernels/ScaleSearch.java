@@ -22,6 +22,13 @@ final class ScaleSearch {
     /** Offset of the last affine fit (at most 0), or 0 for a symmetric one. */
     float offset;
 
+    /** Values of the current group minus their offset (affine) or as they are (symmetric). */
+    private final float[] y = new float[32];
+    /** Sums of the last {@link #levelSums} pass: sum l, sum l^2, sum y l. */
+    private int sumL;
+    private int sumLL;
+    private float sumYL;
+
     private static int clamp(int v, int lo, int hi) {
         return Math.max(lo, Math.min(hi, v));
     }
@@ -31,10 +38,75 @@ final class ScaleSearch {
         return (int) Math.rint(v);
     }
 
+    /** 1.5 * 2^23: adding it leaves round(v) (ties to even) in the low mantissa bits, for |v| < 2^22. */
+    private static final float MAGIC = 12582912f;
+
+    /**
+     * {@link #nearest} with float adds and int operations only, for the hot loops; values outside
+     * +-2^22 give garbage that the callers' clamps absorb (their levels are at most 32). Ties must
+     * go to even here: re-quantizing a block meets exact ties, and rounding them up instead picks
+     * a grid one level wider.
+     */
+    private static int nearestFast(float v) {
+        return (Float.floatToRawIntBits(v + MAGIC) & 0x7FFFFF) - 0x400000;
+    }
+
+    /**
+     * One candidate: levels {@code l = round((y + shift) * inv)} in 0..nmax and their sums. The
+     * hot loop of the search, kept to float and int operations.
+     */
+    private void levelSums(int n, float inv, float shift, int nmax) {
+        // four independent partial sums (n is 16 or 32): the float adds do not wait on each other
+        int sl = 0;
+        int sll = 0;
+        float s0 = 0f;
+        float s1 = 0f;
+        float s2 = 0f;
+        float s3 = 0f;
+        for (int i = 0; i < n; i += 4) {
+            int l0 = Math.min(nmax, Math.max(0, nearestFast((y[i] + shift) * inv)));
+            int l1 = Math.min(nmax, Math.max(0, nearestFast((y[i + 1] + shift) * inv)));
+            int l2 = Math.min(nmax, Math.max(0, nearestFast((y[i + 2] + shift) * inv)));
+            int l3 = Math.min(nmax, Math.max(0, nearestFast((y[i + 3] + shift) * inv)));
+            sl += l0 + l1 + l2 + l3;
+            sll += l0 * l0 + l1 * l1 + l2 * l2 + l3 * l3;
+            s0 += y[i] * l0;
+            s1 += y[i + 1] * l1;
+            s2 += y[i + 2] * l2;
+            s3 += y[i + 3] * l3;
+        }
+        sumL = sl;
+        sumLL = sll;
+        sumYL = (s0 + s1) + (s2 + s3);
+    }
+
+    /** As {@link #levelSums} for signed levels -nmax..nmax-1 of {@code round(y * inv)}. */
+    private void signedLevelSums(int n, float inv, int nmax) {
+        int sll = 0;
+        float s0 = 0f;
+        float s1 = 0f;
+        float s2 = 0f;
+        float s3 = 0f;
+        for (int i = 0; i < n; i += 4) {
+            int l0 = Math.min(nmax - 1, Math.max(-nmax, nearestFast(y[i] * inv)));
+            int l1 = Math.min(nmax - 1, Math.max(-nmax, nearestFast(y[i + 1] * inv)));
+            int l2 = Math.min(nmax - 1, Math.max(-nmax, nearestFast(y[i + 2] * inv)));
+            int l3 = Math.min(nmax - 1, Math.max(-nmax, nearestFast(y[i + 3] * inv)));
+            sll += l0 * l0 + l1 * l1 + l2 * l2 + l3 * l3;
+            s0 += y[i] * l0;
+            s1 += y[i + 1] * l1;
+            s2 += y[i + 2] * l2;
+            s3 += y[i + 3] * l3;
+        }
+        sumLL = sll;
+        sumYL = (s0 + s1) + (s2 + s3);
+    }
+
     /**
      * Fits {@code x[o + i] ~ scale * L_i + offset} with levels 0..nmax and offset <= 0 (an
      * offset above 0 would be stored as a negative min, which the formats cannot hold), minimising
-     * the squared error. Candidate steps: {@code range / (nmax + first + delta * k)}, k = 0..steps.
+     * the squared error. Candidate steps: {@code range / (nmax + first + delta * k)}, k = 0..steps,
+     * besides the plain {@code range / nmax}.
      */
     void fitAffine(float[] x, int o, int n, int nmax, float first, float delta, int steps) {
         float min = 0f;
@@ -54,80 +126,75 @@ final class ScaleSearch {
             offset = min;
             return;
         }
+        for (int i = 0; i < n; i++) {
+            y[i] = x[o + i] - min;
+        }
         float range = max - min;
-        double bestErr = Double.MAX_VALUE;
-        float bestScale = range / nmax;
-        float bestOffset = min;
-        for (int k = -1; k <= steps; k++) {
-            // k = -1: the plain min/max step with the plain offset, the baseline the search must beat
-            float inv = k < 0 ? nmax / range : (nmax + first + delta * k) / range;
-            long sl = 0;
-            long sll = 0;
-            double sxl = 0;
-            for (int i = 0; i < n; i++) {
-                int l = clamp(nearest(inv * (x[o + i] - min)), 0, nmax);
-                sl += l;
-                sll += (long) l * l;
-                sxl += (double) x[o + i] * l;
-            }
-            double s;
-            double b;
-            if (k < 0) {
-                s = range / (double) nmax;
-                b = min;
-            } else {
-                // least squares for s, b with sum (s l + b - x)^2, then b <= 0 enforced
-                double det = (double) n * sll - (double) sl * sl;
-                if (det <= 0) {
-                    continue;
+        // the plain min/max fill is the first candidate: the search can only improve on it
+        levelSums(n, nmax / range, 0f, nmax);
+        double bestScale = range / (double) nmax;
+        double bestOffset = min;
+        double bestErr = affineError(sx, sxx, n, min, bestScale, bestOffset);
+        for (int k = 0; k <= steps; k++) {
+            levelSums(n, (nmax + first + delta * k) / range, 0f, nmax);
+            if (fitLine(sx, n, min)) {
+                double err = affineError(sx, sxx, n, min, fitS, fitB);
+                if (err < bestErr) {
+                    bestErr = err;
+                    bestScale = fitS;
+                    bestOffset = fitB;
                 }
-                s = (n * sxl - sx * sl) / det;
-                b = (sll * sx - sl * sxl) / det;
-                if (b > 0) {
-                    b = 0;
-                    s = sxl / sll;
-                }
-            }
-            double err = sxx + s * s * sll + b * b * n - 2 * s * sxl - 2 * b * sx + 2 * s * b * sl;
-            if (err < bestErr) {
-                bestErr = err;
-                bestScale = (float) s;
-                bestOffset = (float) b;
             }
         }
         // Then a few Lloyd steps: levels nearest to the best line, and the best line for those
         // levels. This lands on an exact grid when the values have one (re-quantizing a block).
-        for (int it = 0; it < REFINE_STEPS && bestScale > 0f; it++) {
-            float inv = 1f / bestScale;
-            long sl = 0;
-            long sll = 0;
-            double sxl = 0;
-            for (int i = 0; i < n; i++) {
-                int l = clamp(nearest(inv * (x[o + i] - bestOffset)), 0, nmax);
-                sl += l;
-                sll += (long) l * l;
-                sxl += (double) x[o + i] * l;
-            }
-            double det = (double) n * sll - (double) sl * sl;
-            if (det <= 0) {
+        for (int it = 0; it < REFINE_STEPS && bestScale > 0; it++) {
+            levelSums(n, (float) (1 / bestScale), (float) (min - bestOffset), nmax);
+            if (!fitLine(sx, n, min)) {
                 break;
             }
-            double s = (n * sxl - sx * sl) / det;
-            double b = (sll * sx - sl * sxl) / det;
-            if (b > 0) {
-                b = 0;
-                s = sxl / sll;
-            }
-            double err = sxx + s * s * sll + b * b * n - 2 * s * sxl - 2 * b * sx + 2 * s * b * sl;
+            double err = affineError(sx, sxx, n, min, fitS, fitB);
             if (!(err < bestErr)) {
                 break;
             }
             bestErr = err;
-            bestScale = (float) s;
-            bestOffset = (float) b;
+            bestScale = fitS;
+            bestOffset = fitB;
         }
-        scale = bestScale;
-        offset = bestOffset;
+        scale = (float) bestScale;
+        offset = (float) bestOffset;
+    }
+
+    private double fitS;
+    private double fitB;
+
+    /**
+     * Least squares line {@code x ~ s l + b} for the levels of the last {@link #levelSums} pass
+     * (b <= 0 enforced); false when the levels are all equal.
+     */
+    private boolean fitLine(double sx, int n, float min) {
+        double sl = sumL;
+        double sll = sumLL;
+        double sxl = sumYL + (double) min * sumL;
+        double det = n * sll - sl * sl;
+        if (det <= 0) {
+            return false;
+        }
+        fitS = (n * sxl - sx * sl) / det;
+        fitB = (sll * sx - sl * sxl) / det;
+        if (fitB > 0) {
+            fitB = 0;
+            fitS = sxl / sll;
+        }
+        return true;
+    }
+
+    /** {@code sum (s l + b - x)^2} from the sums of the last pass, without another pass. */
+    private double affineError(double sx, double sxx, int n, float min, double s, double b) {
+        double sl = sumL;
+        double sll = sumLL;
+        double sxl = sumYL + (double) min * sumL;
+        return sxx + s * s * sll + b * b * n - 2 * s * sxl - 2 * b * sx + 2 * s * b * sl;
     }
 
     /**
@@ -141,6 +208,7 @@ final class ScaleSearch {
         float max = 0f;
         for (int i = 0; i < n; i++) {
             float v = x[o + i];
+            y[i] = v;
             if (Math.abs(v) > amax) {
                 amax = Math.abs(v);
                 max = v;
@@ -151,43 +219,27 @@ final class ScaleSearch {
             scale = 0f;
             return;
         }
-        // error = sxx - sxl^2 / sll for the best scale of given levels: maximise sxl^2 / sll
+        // for given levels the best scale is sxl / sll and the error sxx - sxl^2 / sll:
+        // maximise the gain sxl^2 / sll
         double bestGain = -1;
-        float bestScale = -max / nmax;
+        double bestScale = -max / nmax;
         for (int k = -steps; k <= steps; k++) {
-            float inv = -(nmax + delta * k) / max;
-            double sxl = 0;
-            long sll = 0;
-            for (int i = 0; i < n; i++) {
-                int l = clamp(nearest(inv * x[o + i]), -nmax, nmax - 1);
-                sxl += (double) x[o + i] * l;
-                sll += (long) l * l;
-            }
-            if (sll == 0) {
-                continue;
-            }
-            double gain = sxl * sxl / sll;
-            if (gain > bestGain) {
+            signedLevelSums(n, -(nmax + delta * k) / max, nmax);
+            double gain = (double) sumYL * sumYL / sumLL;
+            if (sumLL > 0 && gain > bestGain) {
                 bestGain = gain;
-                bestScale = (float) (sxl / sll);
+                bestScale = sumYL / (double) sumLL;
             }
         }
-        double bestErr = -bestGain;
-        for (int it = 0; it < REFINE_STEPS && bestScale != 0f; it++) {
-            float inv = 1f / bestScale;
-            double sxl = 0;
-            long sll = 0;
-            for (int i = 0; i < n; i++) {
-                int l = clamp(nearest(inv * x[o + i]), -nmax, nmax - 1);
-                sxl += (double) x[o + i] * l;
-                sll += (long) l * l;
-            }
-            if (sll == 0 || !(-(sxl * sxl / sll) < bestErr)) {
+        for (int it = 0; it < REFINE_STEPS && bestScale != 0; it++) {
+            signedLevelSums(n, (float) (1 / bestScale), nmax);
+            double gain = (double) sumYL * sumYL / sumLL;
+            if (sumLL == 0 || !(gain > bestGain)) {
                 break;
             }
-            bestErr = -(sxl * sxl / sll);
-            bestScale = (float) (sxl / sll);
+            bestGain = gain;
+            bestScale = sumYL / (double) sumLL;
         }
-        scale = bestScale;
+        scale = (float) bestScale;
     }
 }

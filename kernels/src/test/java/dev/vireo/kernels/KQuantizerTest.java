@@ -59,12 +59,13 @@ class KQuantizerTest {
 
     /**
      * Values that already are one dequantized block of a real llama.cpp file (tiny-llama-*) must
-     * come back unchanged: the scale search lands on the block's grid. A few blocks of Q5_K
-     * (about 2 %) land on an equivalent grid of a shifted min whose 6-bit rounding moves some
-     * values; each value still stays within half the block's largest level step.
+     * come back unchanged: the scale search lands on the block's grid. Measured: Q4_K 6907, Q5_K
+     * 6774, Q6_K 6910 of 6912 blocks exact. The others (mostly Q5_K) land on a grid one level
+     * narrower or shifted, whose 6-bit scale/min rounding moves some values; each value still
+     * stays within half the block's largest level step.
      */
     @ParameterizedTest
-    @CsvSource({"Q4_K,0.995", "Q5_K,0.95", "Q6_K,0.995"})
+    @CsvSource({"Q4_K,0.995", "Q5_K,0.97", "Q6_K,0.995"})
     void requantizingRealBlocksGivesThemBack(GgmlType type, double exactShare) throws Exception {
         try (GgufFile f = GgufFile.open(Shared.file("models/synthetic/tiny-llama-" + type + ".gguf"))) {
             long blocks = 0;
