@@ -18,11 +18,16 @@ final class SynthCommand implements Callable<Integer> {
     String shape;
 
     @Option(names = "--type", defaultValue = "q4_0", paramLabel = "TYPE",
-            description = "Weight type of the matrices: q4_0, q8_0, q4_k, f16, f32 ... (default: ${DEFAULT-VALUE}).")
+            description = "Weight type of every matrix, the token embedding included (llama.cpp's \"pure\" quantization):"
+                    + " f32, f16, bf16, q8_0, q4_0, q4_1, q5_0, q5_1, q2_k, q3_k, q4_k, q5_k, q6_k (default: ${DEFAULT-VALUE}).")
     String type;
 
     @Option(names = {"-s", "--seed"}, defaultValue = "42", description = "Random seed (default: ${DEFAULT-VALUE}).")
     long seed;
+
+    @Option(names = {"-t", "--threads"}, defaultValue = "0", paramLabel = "N",
+            description = "Threads that quantize; 0 = all processors (default: ${DEFAULT-VALUE}). The file does not depend on it.")
+    int threads;
 
     @Option(names = {"-o", "--output"}, required = true, paramLabel = "FILE", description = "The GGUF file to write.")
     Path output;
@@ -36,6 +41,10 @@ final class SynthCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         ModelShape s = ModelShape.byId(shape);
+        if (threads < 0) {
+            throw new UsageException("-t: threads must be 1 or more (0 = all processors), not " + threads);
+        }
+        int nThreads = threads == 0 ? Runtime.getRuntime().availableProcessors() : threads;
         GgmlType t;
         try {
             t = GgmlType.fromName(type);
@@ -54,7 +63,7 @@ final class SynthCommand implements Callable<Integer> {
         io.err().printf("vireo: synth %s %s seed %d: %s parameters, %s of tensors -> %s%n", s.id, t, seed,
                 Units.count(model.parameterCount()), Units.bytes(model.tensorBytes()), output);
         ProgressBar bar = ProgressBar.bytes(io, "writing", model.tensorBytes());
-        model.write(output, bar::update);
+        model.write(output, nThreads, bar::update);
         bar.done();
         return 0;
     }

@@ -4,6 +4,7 @@ import dev.vireo.gguf.GgmlType;
 import dev.vireo.gguf.GgufValue;
 import dev.vireo.gguf.GgufWriter;
 import dev.vireo.kernels.Quantizer;
+import dev.vireo.kernels.WorkerPool;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.lang.foreign.MemorySegment;
@@ -91,11 +92,28 @@ final class SyntheticModel {
     private void matrix(String name, int cols, int rows) {
         GgmlType t = type;
         if (cols % t.blockSize() != 0) {
-            // As llama.cpp's quantizer does: a row that is not whole blocks gets a finer type.
-            t = cols % GgmlType.Q8_0.blockSize() == 0 && Quantizer.supports(GgmlType.Q8_0) ? GgmlType.Q8_0 : GgmlType.F16;
+            t = fallbackFor(type);
+            if (cols % t.blockSize() != 0) {
+                t = GgmlType.F16;
+            }
             fallbacks.add(name + " as " + t);
         }
         tensors.add(new Tensor(name, new long[] {cols, rows}, t, false));
+    }
+
+    /**
+     * The type a matrix gets when its rows are not whole blocks of the requested type, as
+     * llama.cpp's quantizer chooses it: a 32-value type of about the same bits per weight (for
+     * Q2_K/Q3_K llama.cpp takes IQ4_NL, which has no quantizer here: Q4_0 has the same size).
+     */
+    static GgmlType fallbackFor(GgmlType requested) {
+        return switch (requested) {
+            case Q2_K, Q3_K -> GgmlType.Q4_0;
+            case Q4_K -> GgmlType.Q5_0;
+            case Q5_K -> GgmlType.Q5_1;
+            case Q6_K -> GgmlType.Q8_0;
+            default -> GgmlType.Q8_0;
+        };
     }
 
     private void vector(String name, int n) {
@@ -130,9 +148,11 @@ final class SyntheticModel {
     /**
      * Writes the file.
      *
-     * @param progress told the number of tensor bytes written so far, after each row
+     * @param threads threads that quantize rows side by side (the values themselves are drawn in
+     *     one sequence, so the file does not depend on this)
+     * @param progress told the number of tensor bytes written so far, after each batch of rows
      */
-    void write(Path out, LongConsumer progress) throws IOException {
+    void write(Path out, int threads, LongConsumer progress) throws IOException {
         GgufWriter w = new GgufWriter();
         String a = shape.architecture;
         w.addMetadata("general.architecture", GgufValue.ofString(a));
@@ -152,28 +172,42 @@ final class SyntheticModel {
         SyntheticVocabulary.addTo(w, shape.vocabulary);
 
         long[] written = {0};
-        for (Tensor t : tensors) {
-            w.addTensor(t.name, t.type, t.shape, o -> writeTensor(t, o, written, progress));
+        try (WorkerPool pool = new WorkerPool(Math.max(1, threads))) {
+            for (Tensor t : tensors) {
+                w.addTensor(t.name, t.type, t.shape, o -> writeTensor(t, o, pool, written, progress));
+            }
+            w.write(out);
         }
-        w.write(out);
     }
 
-    private void writeTensor(Tensor t, OutputStream out, long[] written, LongConsumer progress) throws IOException {
+    /** Rows quantized per batch: about 1 M values, so that a batch splits well over the threads. */
+    private static final int BATCH_VALUES = 1 << 20;
+
+    private void writeTensor(Tensor t, OutputStream out, WorkerPool pool, long[] written, LongConsumer progress)
+            throws IOException {
         SplittableRandom random = new SplittableRandom(seed * 0x9E3779B97F4A7C15L ^ nameHash(t.name));
         int cols = (int) t.shape[0];
         long rows = t.shape.length == 1 ? 1 : t.shape[1];
-        float[] row = new float[cols];
-        byte[] bytes = new byte[(int) t.type.bytesFor(cols)];
+        int rowBytes = (int) t.type.bytesFor(cols);
+        int batch = (int) Math.max(1, Math.min(rows, BATCH_VALUES / cols));
+        float[] values = new float[batch * cols];
+        byte[] bytes = new byte[batch * rowBytes];
         MemorySegment dst = MemorySegment.ofArray(bytes);
-        for (long r = 0; r < rows; r++) {
-            for (int i = 0; i < cols; i++) {
+        for (long r0 = 0; r0 < rows; r0 += batch) {
+            int n = (int) Math.min(batch, rows - r0);
+            for (int i = 0; i < n * cols; i++) {
                 // Norm weights near 1 (as trained models have), everything else small and centred.
                 float u = (float) (random.nextDouble() * 2 - 1);
-                row[i] = t.norm ? 1f + 0.1f * u : WEIGHT_RANGE * u;
+                values[i] = t.norm ? 1f + 0.1f * u : WEIGHT_RANGE * u;
             }
-            Quantizer.quantizeRow(t.type, row, 0, cols, dst, 0);
-            out.write(bytes);
-            written[0] += bytes.length;
+            // the K-quant scale search costs ~10x the drawing of the values: rows side by side
+            pool.parallelFor(n, (from, to, worker) -> {
+                for (int r = from; r < to; r++) {
+                    Quantizer.quantizeRow(t.type, values, r * cols, cols, dst, (long) r * rowBytes);
+                }
+            });
+            out.write(bytes, 0, n * rowBytes);
+            written[0] += (long) n * rowBytes;
             progress.accept(written[0]);
         }
     }

@@ -77,7 +77,7 @@ class SynthCommandTest {
 
     @Test
     void everyQuantizerTypeOrAClearRefusal() {
-        for (String type : List.of("f32", "f16", "q4_0", "q8_0", "q4_k")) {
+        for (String type : List.of("f32", "f16", "q4_0", "q8_0", "q2_k", "q3_k", "q4_k", "q5_k", "q6_k", "iq4_xs")) {
             Path out = tmp.resolve(type + ".gguf");
             CliRun r = CliRun.of("synth", "--shape", "tiny", "--type", type, "-o", out.toString());
             if (Quantizer.supports(GgmlType.fromName(type))) {
@@ -90,6 +90,50 @@ class SynthCommandTest {
                 assertFalse(Files.exists(out));
             }
         }
+    }
+
+    @Test
+    void kQuantRowsThatAreNotWholeSuperBlocksFallBackAsLlamaCppDoes() {
+        // SmolLM2's 576-wide rows are 2.25 super-blocks but 18 blocks of 32
+        SyntheticModel q4k = new SyntheticModel(ModelShape.SMOLLM2_135M, GgmlType.Q4_K, 1);
+        assertTrue(q4k.fallbacks().contains("token_embd.weight as Q5_0"), q4k.fallbacks().toString());
+        assertTrue(q4k.fallbacks().contains("blk.0.attn_q.weight as Q5_0"), q4k.fallbacks().toString());
+        // ffn_down's rows are 1536 wide: whole super-blocks, so it stays Q4_K
+        assertFalse(q4k.fallbacks().stream().anyMatch(f -> f.contains("ffn_down")), q4k.fallbacks().toString());
+        assertEquals(GgmlType.Q8_0, SyntheticModel.fallbackFor(GgmlType.Q6_K));
+        assertEquals(GgmlType.Q5_1, SyntheticModel.fallbackFor(GgmlType.Q5_K));
+        assertTrue(new SyntheticModel(ModelShape.LLAMA_3_2_1B, GgmlType.Q4_K, 1).fallbacks().isEmpty());
+    }
+
+    /** llama.cpp's "pure" Q4_K: every matrix, the token embedding too, in Q4_K; the model runs. */
+    @Test
+    void q4_kPutsEveryMatrixInQ4_KAndRunsWhateverTheThreadCount() throws Exception {
+        Path a = tmp.resolve("a.gguf");
+        Path b = tmp.resolve("b.gguf");
+        assertEquals(0, CliRun.of("synth", "--shape", "tiny", "--type", "q4_k", "-t", "1", "-o", a.toString()).exitCode());
+        CliRun r = CliRun.of("synth", "--shape", "tiny", "--type", "q4_k", "-t", "2", "-o", b.toString());
+        assertEquals(0, r.exitCode(), r.err());
+        assertArrayEquals(Files.readAllBytes(a), Files.readAllBytes(b), "the file does not depend on -t");
+        try (GgufFile f = GgufFile.open(a)) {
+            for (var t : f.tensors()) {
+                assertEquals(t.shape().length == 2 ? GgmlType.Q4_K : GgmlType.F32, t.type(), t.name());
+            }
+            assertEquals(GgmlType.Q4_K, f.tensor("token_embd.weight").type());
+        }
+        try (Model m = Model.load(a); Session s = m.newSession(new SessionOptions(1, 64))) {
+            float[] logits = s.evaluate(new int[] {1, 300, 301});
+            float min = Float.MAX_VALUE;
+            float max = -Float.MAX_VALUE;
+            for (float x : logits) {
+                assertTrue(Float.isFinite(x));
+                min = Math.min(min, x);
+                max = Math.max(max, x);
+            }
+            assertTrue(max > min, "random weights give distinct logits");
+        }
+        CliRun bad = CliRun.of("synth", "--shape", "tiny", "--type", "q4_k", "-t", "-1", "-o", tmp.resolve("c.gguf").toString());
+        assertEquals(Vireo.EXIT_USAGE, bad.exitCode());
+        assertArrayEquals(new String[] {"vireo: -t: threads must be 1 or more (0 = all processors), not -1"}, bad.errLines());
     }
 
     @Test

@@ -24,7 +24,8 @@ import java.util.List;
  *
  * <p>Unlike llama.cpp's export-lora (which writes merged tensors as F16 and needs a separate
  * quantize run), each merged tensor is written directly in the requested type, by default the type
- * the base tensor already has. Every other tensor and all metadata are copied byte for byte.
+ * the base tensor already has: a QLoRA-style merge onto a Q4_0 or Q4_K base gives a Q4_0 or Q4_K
+ * model again (K-quants through the scale-searching quantizer of the kernels). Every other tensor and all metadata are copied byte for byte.
  * Rows are computed and streamed one at a time, so memory stays small whatever the model size.
  */
 public final class LoraMerge {

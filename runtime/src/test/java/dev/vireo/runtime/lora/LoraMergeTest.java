@@ -122,6 +122,50 @@ class LoraMergeTest {
         }
     }
 
+    /**
+     * QLoRA on a K-quant base: --type same writes Q4_K again (the new K-quant quantizer), and the
+     * result is the f32 merge up to Q4_K's own rounding, far smaller than what the merge changed.
+     */
+    @Test
+    void kQuantBaseKeepsItsTypeAndMatchesTheF32Merge(@TempDir Path tmp) throws IOException {
+        Path same = tmp.resolve("same.gguf");
+        Path f32 = tmp.resolve("f32.gguf");
+        Path loraPath = GgufAdapterLoadTest.model("synthetic/tiny-llama-lora-r8.gguf");
+        try (GgufFile base = GgufFile.open(GgufAdapterLoadTest.model("synthetic/tiny-llama-Q4_K.gguf"));
+                LoraAdapter a = LoraAdapter.load(loraPath, base);
+                GgufFile raw = GgufFile.open(loraPath);
+                MatrixKernels k = KernelProvider.scalarMatrixKernels(1)) {
+            LoraMerge.merge(base, List.of(AdapterUse.of(a)), same, null, null);
+            LoraMerge.merge(base, List.of(AdapterUse.of(a)), f32, GgmlType.F32, null);
+            try (GgufFile q = GgufFile.open(same); GgufFile f = GgufFile.open(f32)) {
+                assertTrue(a.targets().size() >= 7, "targets: " + a.targets());
+                for (String name : a.targets()) {
+                    GgufTensor t = base.tensor(name);
+                    assertEquals(GgmlType.Q4_K, q.tensor(name).type(), name);
+                    float[] before = dequantize(k, t);
+                    double[] expected = toDouble(before);
+                    addProduct(expected, raw, name, 16.0 / 8, t);
+                    float[] exact = floats(f.tensor(name));
+                    float[] got = dequantize(k, q.tensor(name));
+                    double rms = 0;
+                    double err = 0;
+                    double moved = 0;
+                    for (int i = 0; i < got.length; i++) {
+                        assertEquals(expected[i], exact[i], 1e-5 + 1e-5 * Math.abs(expected[i]), name + " f32 merge [" + i + "]");
+                        rms += expected[i] * expected[i];
+                        err += (got[i] - exact[i]) * (double) (got[i] - exact[i]);
+                        moved += (exact[i] - before[i]) * (double) (exact[i] - before[i]);
+                    }
+                    // Q4_K round trips stay below 10 % relative RMS error (KQuantizerTest)
+                    assertTrue(Math.sqrt(err / rms) < 0.10, name + ": relative RMS error " + Math.sqrt(err / rms));
+                    assertTrue(err < 0.25 * moved, name + ": quantization error " + err + " vs the merge's change " + moved);
+                }
+                GgufTensor embd = q.tensor("token_embd.weight");
+                assertEquals(-1, embd.data().mismatch(base.tensor("token_embd.weight").data()));
+            }
+        }
+    }
+
     @Test
     void typeThatCannotHoldTheRowsIsRefused(@TempDir Path tmp) throws IOException {
         try (GgufFile base = GgufFile.open(GgufAdapterLoadTest.model("stories260K.gguf"));
