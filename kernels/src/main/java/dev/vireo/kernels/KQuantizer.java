@@ -23,8 +23,10 @@ final class KQuantizer {
     private static final float F16_MAX = 65504f;
 
     private final ScaleSearch search = new ScaleSearch();
+    /** Real scale and min of each sub-block, from the search. */
     private final float[] scales = new float[16];
     private final float[] mins = new float[16];
+    /** Their stored integers: sub-block scale (signed for Q3_K/Q6_K) and min. */
     private final int[] sc = new int[16];
     private final int[] mq = new int[16];
     /** Levels of the 256 values of the current super-block (unsigned, already offset). */
@@ -38,7 +40,7 @@ final class KQuantizer {
         s.set(Blocks.U16, off, Halves.floatToF16(v));
     }
 
-    /** The fp16 value that {@code v} (>= 0 or any sign) becomes, clamped to the finite fp16 range. */
+    /** The fp16 value that {@code v} (either sign) becomes, clamped to the finite fp16 range. */
     private static float toF16(float v) {
         float c = Math.max(-F16_MAX, Math.min(F16_MAX, v));
         return Float.float16ToFloat(Halves.floatToF16(c));
