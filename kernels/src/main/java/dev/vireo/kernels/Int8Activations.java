@@ -14,7 +14,15 @@ final class Int8Activations {
     short[] q = new short[0];
     float[] d = new float[0];
     float[] sum = new float[0];
-    /** {@code d} repeated per 16 values (Q6_K scales cover 16 weights). */
+    /**
+     * The same scale and sum with d kept in float, for the K-quant kernels: ggml pairs K-quants
+     * with Q8_K activations, whose scale is a float, not a binary16.
+     */
+    float[] dk = new float[0];
+    /** {@code dk * sum(q)} rounded to binary16: the {@code s} field of ggml's Q8_1 (Q4_1, Q5_1). */
+    float[] sum1 = new float[0];
+    float[] sumk = new float[0];
+    /** {@code dk} repeated per 16 values (Q6_K scales cover 16 weights). */
     float[] d16 = new float[0];
     /** Values per token (the matrix's cols); token t starts at {@code t * cols} in q. */
     int cols;
@@ -34,6 +42,9 @@ final class Int8Activations {
             q = new short[total];
             d = new float[total / 32];
             sum = new float[total / 32];
+            dk = new float[total / 32];
+            sumk = new float[total / 32];
+            sum1 = new float[total / 32];
             d16 = new float[total / 16];
         }
         this.cols = cols;
@@ -46,7 +57,15 @@ final class Int8Activations {
         }
     }
 
-    /** As ggml's reference Q8_0 quantizer: d = amax / 127, q = round half away from zero (x / d). */
+    /**
+     * As ggml's reference Q8_0 quantizer: d = amax / 127, q = round half away from zero (x / d),
+     * and the scale kept is d rounded to binary16, as {@code block_q8_0} stores it (the integers
+     * are computed with the unrounded d, as there). Every kernel then multiplies with the same
+     * activation values ggml does, which brings Q8_0/Q4_0 logits to within float rounding of
+     * llama.cpp's. The block sum uses the rounded d too, so {@code sum = d * sum(q)} holds exactly
+     * as the Q4_0 kernel's "minus 8" fold needs. K-quant kernels read the float scale
+     * ({@link #dk}), as ggml's Q8_K keeps it.
+     */
     private void quantizeBlock(float[] x, int src, int dst) {
         float amax = 0f;
         for (int j = 0; j < 32; j++) {
@@ -62,9 +81,13 @@ final class Int8Activations {
             q[dst + j] = (short) qj;
             isum += qj;
         }
-        d[dst / 32] = scale;
+        float stored = Float.float16ToFloat(Float.floatToFloat16(scale));
+        d[dst / 32] = stored;
+        sum[dst / 32] = stored * isum;
+        dk[dst / 32] = scale;
+        sumk[dst / 32] = scale * isum;
+        sum1[dst / 32] = Float.float16ToFloat(Float.floatToFloat16(scale * isum));
         d16[dst / 16] = scale;
         d16[dst / 16 + 1] = scale;
-        sum[dst / 32] = scale * isum;
     }
 }

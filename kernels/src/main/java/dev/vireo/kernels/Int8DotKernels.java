@@ -35,7 +35,8 @@ import jdk.incubator.vector.VectorSpecies;
  * activation ({@code amax / 254} of its block).
  *
  * <p>16-bit lanes cannot overflow: |weight| <= 128 and |q| <= 127, and at most two products are
- * added before widening (2 * 128 * 127 = 32512).
+ * added before widening (2 * 128 * 127 = 32512); {@link #pairSum3} adds four, only for weights
+ * of at most 4 unsigned bits (4 * 15 * 127 = 7620).
  */
 final class Int8DotKernels {
     private Int8DotKernels() {}
@@ -74,6 +75,16 @@ final class Int8DotKernels {
         return (FloatVector) pi.lanewise(LSHL, 16).lanewise(ASHR, 16).add(pi.lanewise(ASHR, 16)).convert(I2F, 0);
     }
 
+    /**
+     * The same for products known to add up to a 16-bit value in pairs (|lo + hi| <= 32767): on
+     * the int view {@code p = lo + hi * 2^16}, {@code p + (p << 16)} has {@code lo + hi} in its
+     * upper half, which an arithmetic shift brings down: 3 operations instead of 4.
+     */
+    static FloatVector pairSum3(ShortVector p) {
+        IntVector pi = p.reinterpretAsInts();
+        return (FloatVector) pi.add(pi.lanewise(LSHL, 16)).lanewise(ASHR, 16).convert(I2F, 0);
+    }
+
     static FloatVector bc(float v) {
         return FloatVector.broadcast(F, v);
     }
@@ -89,24 +100,33 @@ final class Int8DotKernels {
         return acc.reduceLanes(VectorOperators.ADD);
     }
 
+    /**
+     * Q4_0 with unsigned nibbles: {@code (w - 8) . x = w . x - 8 * sum(x)} per block, and the
+     * block sums of x are precomputed ({@link Int8Activations#sum}), so the two "minus 8" vector
+     * operations become one scalar multiply-add per block. Products of unsigned nibbles are at
+     * most 15 * 127, so four of them still fit a 16-bit lane and {@link #pairSum3} applies.
+     */
     static float q4_0(MemorySegment s, long off, Int8Activations a, int base, int n) {
         short[] q = a.q;
         float[] d = a.d;
+        float[] xs = a.sum;
         FloatVector acc = FloatVector.zero(F);
+        float mins = 0f;
         for (int c = 0; c < n; c += 32, off += 18) {
+            int b = (base + c) >> 5;
             ShortVector w = u8(s, off + 2);
-            ShortVector lo = w.and((short) 0xF).sub((short) 8);
-            ShortVector hi = w.lanewise(LSHR, 4).sub((short) 8);
-            ShortVector p = lo.mul(xq(q, base + c)).add(hi.mul(xq(q, base + c + 16)));
-            acc = pairSum(p).fma(bc(Blocks.f16(s, off) * d[(base + c) >> 5]), acc);
+            ShortVector p = w.and((short) 0xF).mul(xq(q, base + c)).add(w.lanewise(LSHR, 4).mul(xq(q, base + c + 16)));
+            float dw = Blocks.f16(s, off);
+            acc = pairSum3(p).fma(bc(dw * d[b]), acc);
+            mins += dw * xs[b];
         }
-        return acc.reduceLanes(VectorOperators.ADD);
+        return acc.reduceLanes(VectorOperators.ADD) - 8f * mins;
     }
 
     static float q4_1(MemorySegment s, long off, Int8Activations a, int base, int n) {
         short[] q = a.q;
         float[] d = a.d;
-        float[] xs = a.sum;
+        float[] xs = a.sum1; // ggml's Q8_1 s field
         FloatVector acc = FloatVector.zero(F);
         float mins = 0f;
         for (int c = 0; c < n; c += 32, off += 20) {
@@ -126,7 +146,7 @@ final class Int8DotKernels {
         short bias = (short) (withMin ? 0 : 16);
         short[] q = a.q;
         float[] d = a.d;
-        float[] xs = a.sum;
+        float[] xs = a.sum1; // ggml's Q8_1 s field
         FloatVector acc = FloatVector.zero(F);
         float mins = 0f;
         for (int c = 0; c < n; c += 32, off += stride) {
@@ -189,8 +209,8 @@ final class Int8DotKernels {
      * with the top 2 bits of bytes 4-7 / 8-11) and converted 8 at a time in int lanes.
      */
     static float kScalesVector(MemorySegment s, long off, int stride, Int8Activations a, int base, int n, float[] sc) {
-        float[] d = a.d;
-        float[] xs = a.sum;
+        float[] d = a.dk;
+        float[] xs = a.sumk;
         FloatVector mins = FloatVector.zero(F);
         for (int c0 = 0, k = 0; c0 < n; c0 += 256, off += stride, k += 8) {
             long head = s.get(U64, off);
