@@ -138,6 +138,15 @@ final class SimdMatrixKernels extends PooledMatrixKernels {
         return dotByBlocks(w, rowOff, x, xOff, scratch);
     }
 
+    @Override
+    void loraUp(WeightMatrix b, int from, int to, float[] t, int tOff, float[] y, int yOff, float[] scratch) {
+        if (LoraUpKernels.supports(b.type())) {
+            LoraUpKernels.addRows(b, from, to, t, tOff, y, yOff);
+        } else {
+            super.loraUp(b, from, to, t, tOff, y, yOff, scratch);
+        }
+    }
+
     /** The float-activation kernels: exact products of the dequantized weights with x. */
     float floatDot(WeightMatrix w, long rowOff, float[] x, int xOff, float[] scratch) {
         return dot(w, rowOff, x, xOff, -1, scratch);
