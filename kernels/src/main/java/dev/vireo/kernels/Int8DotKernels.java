@@ -296,7 +296,13 @@ final class Int8DotKernels {
     /**
      * Q6_K: 16 signed 8-bit scales per super-block, one per 16 weights. Scales first (times d and
      * the activation scales, into {@code sc}, via a method handle for the reason given at
-     * {@link #K_SCALES}), then one flat loop over 16-weight groups.
+     * {@link #K_SCALES}), then one flat loop over steps of 32 weights. Weight l of the four
+     * 32-weight runs k = 0..3 of a 128-weight half takes the low (k < 2) or high nibble of byte l
+     * of low-bit run k % 2, and bits 2k, 2k+1 of high-bit byte l; so one 16-byte load of a
+     * low-bit run and one of the high bits feed runs k and k + 2 (the one-group-at-a-time loop
+     * loaded two per 16 weights). A step covering four runs was over C2's inlining budget (the
+     * Vector API then allocates, 10x slower). Products of values in -32..31 with |q| <= 127
+     * pair-sum within 16 bits, so {@link #pairSum3} applies.
      */
     static float q6K(MemorySegment s, long off, Int8Activations a, int base, int n, float[] sc) {
         try {
@@ -308,17 +314,20 @@ final class Int8DotKernels {
         }
         short[] q = a.q;
         FloatVector acc = FloatVector.zero(F);
-        int groups = n >> 4;
-        for (int g = 0; g < groups; g++) {
-            long sup = off + (long) (g >> 4) * 210;
-            int i0 = 16 * (g & 15); // weight index inside the super-block: h = i0 / 128, k, l0
-            int h = i0 >> 7;
-            int k = (i0 >> 5) & 3;
-            int l0 = i0 & 31;
-            ShortVector lo = u8(s, sup + 64 * h + 32 * (k & 1) + l0).lanewise(LSHR, 4 * (k >> 1)).and((short) 0xF);
-            ShortVector hi = u8(s, sup + 128 + 32 * h + l0).lanewise(LSHL, 4).lanewise(LSHR, 2 * k).and((short) 0x30);
-            ShortVector p = lo.or(hi).sub((short) 32).mul(xq(q, base + 16 * g));
-            acc = pairSum(p).fma(bc(sc[g]), acc);
+        int steps = n >> 5;
+        for (int j = 0; j < steps; j++) {
+            int k = j & 1; // low-bit run: runs k and k + 2
+            int l = 8 * (j & 2); // first weight of this step inside each run: 0 or 16
+            int h = (j >> 2) & 1; // 128-weight half of the super-block
+            long sup = off + (long) (j >> 3) * 210;
+            ShortVector ql = u8(s, sup + 64 * h + 32 * k + l);
+            ShortVector qh = u8(s, sup + 128 + 32 * h + l).lanewise(LSHR, 2 * k);
+            int x = base + 256 * (j >> 3) + 128 * h + 32 * k + l;
+            int g = 16 * (j >> 3) + 8 * h + 2 * k + (l >> 4);
+            ShortVector w0 = ql.and((short) 0xF).or(qh.lanewise(LSHL, 4).and((short) 0x30)).sub((short) 32);
+            ShortVector w2 = ql.lanewise(LSHR, 4).or(qh.and((short) 0x30)).sub((short) 32);
+            acc = pairSum3(w0.mul(xq(q, x))).fma(bc(sc[g]), acc);
+            acc = pairSum3(w2.mul(xq(q, x + 64))).fma(bc(sc[g + 4]), acc);
         }
         return acc.reduceLanes(VectorOperators.ADD);
     }
