@@ -36,7 +36,7 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>16-bit lanes cannot overflow: |weight| <= 128 and |q| <= 127, and at most two products are
  * added before widening (2 * 128 * 127 = 32512); {@link #pairSum3} adds four, only for weights
- * of at most 4 unsigned bits (4 * 15 * 127 = 7620).
+ * of at most 5 bits (4 * 31 * 127 = 15748), so every type except Q8_0 uses it.
  */
 final class Int8DotKernels {
     private Int8DotKernels() {}
@@ -133,7 +133,7 @@ final class Int8DotKernels {
             ShortVector w = u8(s, off + 4);
             ShortVector p = w.and((short) 0xF).mul(xq(q, base + c)).add(w.lanewise(LSHR, 4).mul(xq(q, base + c + 16)));
             int b = (base + c) >> 5;
-            acc = pairSum(p).fma(bc(Blocks.f16(s, off) * d[b]), acc);
+            acc = pairSum3(p).fma(bc(Blocks.f16(s, off) * d[b]), acc);
             mins += Blocks.f16(s, off + 2) * xs[b];
         }
         return acc.reduceLanes(VectorOperators.ADD) + mins;
@@ -158,7 +158,7 @@ final class Int8DotKernels {
             ShortVector hi = w.lanewise(LSHR, 4).lanewise(OR, (short) 16, h1).sub(bias);
             ShortVector p = lo.mul(xq(q, base + c)).add(hi.mul(xq(q, base + c + 16)));
             int b = (base + c) >> 5;
-            acc = pairSum(p).fma(bc(Blocks.f16(s, off) * d[b]), acc);
+            acc = pairSum3(p).fma(bc(Blocks.f16(s, off) * d[b]), acc);
             if (withMin) {
                 mins += Blocks.f16(s, off + 2) * xs[b];
             }
@@ -252,8 +252,8 @@ final class Int8DotKernels {
             ShortVector v1 = u8(s, qs + 16);
             ShortVector pLo = v0.and((short) 0xF).mul(xq(q, xb)).add(v1.and((short) 0xF).mul(xq(q, xb + 16)));
             ShortVector pHi = v0.lanewise(LSHR, 4).mul(xq(q, xb + 32)).add(v1.lanewise(LSHR, 4).mul(xq(q, xb + 48)));
-            acc = pairSum(pLo).fma(bc(sc[2 * k]), acc);
-            acc = pairSum(pHi).fma(bc(sc[2 * k + 1]), acc);
+            acc = pairSum3(pLo).fma(bc(sc[2 * k]), acc);
+            acc = pairSum3(pHi).fma(bc(sc[2 * k + 1]), acc);
         }
         return acc.reduceLanes(VectorOperators.ADD) - mins;
     }
@@ -288,7 +288,7 @@ final class Int8DotKernels {
             ShortVector w1 = u8(s, qs + 16).lanewise(LSHR, nib).and((short) 0xF)
                     .or(u8(s, sup + 32).lanewise(LSHL, 4).lanewise(LSHR, sb).and((short) 0x10));
             ShortVector p = w0.mul(xq(q, xb)).add(w1.mul(xq(q, xb + 16)));
-            acc = pairSum(p).fma(bc(sc[2 * k + odd]), acc);
+            acc = pairSum3(p).fma(bc(sc[2 * k + odd]), acc);
         }
         return acc.reduceLanes(VectorOperators.ADD);
     }
