@@ -2,25 +2,25 @@ package dev.vireo.kernels;
 
 /**
  * Activations quantized to 8 bits in blocks of 32 (ggml's Q8_0 activation format, kept unpacked):
- * per block a float scale {@code d} and 32 integers {@code q} with {@code x ~ d * q}, plus the
- * block's sum {@code d * sum(q)} (for formats with a minimum, {@code m * sum(x)}; taken from the
- * quantized values as ggml's Q8_1 does, so the whole product is that of the quantized x). The integers are
- * stored widened to 16 bits so the kernels can multiply them with 16-bit weight lanes directly.
+ * per block a scale {@code d} and 32 integers {@code q} with {@code x ~ d * q}, plus block sums
+ * {@code d * sum(q)} for the formats with a minimum ({@code m * sum(x)}; taken from the quantized
+ * values as ggml's Q8_1 and Q8_K do). The integers are stored widened to 16 bits so the kernels
+ * can multiply them with 16-bit weight lanes directly.
  *
  * <p>One instance per {@link MatrixKernels}; arrays grow to the largest product seen and are then
  * reused, so steady-state calls allocate nothing.
  */
 final class Int8Activations {
     short[] q = new short[0];
+    /** The block scale rounded to binary16, as ggml's Q8_0 and Q8_1 blocks store it. */
     float[] d = new float[0];
-    float[] sum = new float[0];
+    /** {@code dk * sum(q)} rounded to binary16: the {@code s} field of ggml's Q8_1 (Q4_1, Q5_1). */
+    float[] sum1 = new float[0];
     /**
-     * The same scale and sum with d kept in float, for the K-quant kernels: ggml pairs K-quants
+     * The scale and block sum with d kept in float, for the K-quant kernels: ggml pairs K-quants
      * with Q8_K activations, whose scale is a float, not a binary16.
      */
     float[] dk = new float[0];
-    /** {@code dk * sum(q)} rounded to binary16: the {@code s} field of ggml's Q8_1 (Q4_1, Q5_1). */
-    float[] sum1 = new float[0];
     float[] sumk = new float[0];
     /** {@code dk} repeated per 16 values (Q6_K scales cover 16 weights). */
     float[] d16 = new float[0];
@@ -41,7 +41,6 @@ final class Int8Activations {
         if (q.length < total) {
             q = new short[total];
             d = new float[total / 32];
-            sum = new float[total / 32];
             dk = new float[total / 32];
             sumk = new float[total / 32];
             sum1 = new float[total / 32];
@@ -62,9 +61,7 @@ final class Int8Activations {
      * and the scale kept is d rounded to binary16, as {@code block_q8_0} stores it (the integers
      * are computed with the unrounded d, as there). Every kernel then multiplies with the same
      * activation values ggml does, which brings Q8_0/Q4_0 logits to within float rounding of
-     * llama.cpp's. The block sum uses the rounded d too, so {@code sum = d * sum(q)} holds exactly
-     * as the Q4_0 kernel's "minus 8" fold needs. K-quant kernels read the float scale
-     * ({@link #dk}), as ggml's Q8_K keeps it.
+     * llama.cpp's. K-quant kernels read the float scale ({@link #dk}), as ggml's Q8_K keeps it.
      */
     private void quantizeBlock(float[] x, int src, int dst) {
         float amax = 0f;
@@ -83,7 +80,6 @@ final class Int8Activations {
         }
         float stored = Float.float16ToFloat(Float.floatToFloat16(scale));
         d[dst / 32] = stored;
-        sum[dst / 32] = stored * isum;
         dk[dst / 32] = scale;
         sumk[dst / 32] = scale * isum;
         sum1[dst / 32] = Float.float16ToFloat(Float.floatToFloat16(scale * isum));

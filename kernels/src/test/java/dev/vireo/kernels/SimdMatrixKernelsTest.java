@@ -166,12 +166,9 @@ class SimdMatrixKernelsTest {
         for (int b = 0; b < cols / 32; b++) {
             int bits = (act[34 * b] & 0xFF) | (act[34 * b + 1] & 0xFF) << 8;
             a.d[b] = Float.float16ToFloat((short) bits);
-            int isum = 0;
             for (int j = 0; j < 32; j++) {
                 a.q[32 * b + j] = act[34 * b + 2 + j];
-                isum += act[34 * b + 2 + j];
             }
-            a.sum[b] = a.d[b] * isum;
         }
         float got = Int8DotKernels.q4_0(QuantExamples.segment(w), 0, a, 0, cols);
         assertEquals(ex.get("ggml_int_dot").asDouble(), got, 1e-6 * ex.get("sum_abs_products").asDouble());
