@@ -38,7 +38,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(value = 1, jvmArgsAppend = {Flags.ADD_MODULES, Flags.VECTOR_MODULE, Flags.NATIVE, Flags.HEAP, Flags.DIRECT, Flags.UNSAFE})
 public class MatvecBenchmark {
     /** Bytes the rotating copies span together: 8x the L3 of the reference machine. */
-    static final long FOOTPRINT = 256L << 20;
+    static final long FOOTPRINT = Long.getLong("vireo.footprint", 256L << 20);
 
     @Param({"F32", "F16", "BF16", "Q8_0", "Q4_0", "Q4_1", "Q5_0", "Q5_1", "Q4_K", "Q5_K", "Q6_K"})
     public String type;

@@ -35,7 +35,14 @@ import jdk.incubator.vector.VectorSpecies;
  * activation ({@code amax / 254} of its block).
  *
  * <p>16-bit lanes cannot overflow: |weight| <= 128 and |q| <= 127, and at most two products are
- * added before widening (2 * 128 * 127 = 32512).
+ * added before widening (2 * 128 * 127 = 32512); {@link #pairSum3} adds four, only for weights
+ * of at most 5 bits (4 * 31 * 127 = 15748), so every type except Q8_0 uses it.
+ *
+ * <p>One row per call: a Q4_0 kernel doing two rows per pass (sharing the activation loads and
+ * scale) was 9 % faster on rows in cache but 12 % slower streaming rows from memory, in thread
+ * CPU time, alternating runs. The loops compile to one block per iteration (C2 does not unroll
+ * them) at about 4.5 instructions per cycle, so the Q4_0/Q8_0 kernels are bound by instruction
+ * throughput: about 19 vector and scalar float operations per 32 weights for Q4_0.
  */
 final class Int8DotKernels {
     private Int8DotKernels() {}
@@ -74,6 +81,16 @@ final class Int8DotKernels {
         return (FloatVector) pi.lanewise(LSHL, 16).lanewise(ASHR, 16).add(pi.lanewise(ASHR, 16)).convert(I2F, 0);
     }
 
+    /**
+     * The same for products known to add up to a 16-bit value in pairs (|lo + hi| <= 32767): on
+     * the int view {@code p = lo + hi * 2^16}, {@code p + (p << 16)} has {@code lo + hi} in its
+     * upper half, which an arithmetic shift brings down: 3 operations instead of 4.
+     */
+    static FloatVector pairSum3(ShortVector p) {
+        IntVector pi = p.reinterpretAsInts();
+        return (FloatVector) pi.add(pi.lanewise(LSHL, 16)).lanewise(ASHR, 16).convert(I2F, 0);
+    }
+
     static FloatVector bc(float v) {
         return FloatVector.broadcast(F, v);
     }
@@ -89,16 +106,20 @@ final class Int8DotKernels {
         return acc.reduceLanes(VectorOperators.ADD);
     }
 
+    /**
+     * Q4_0: nibbles minus 8 times the activations. (Folding the "minus 8" into precomputed block
+     * sums of x instead, {@code w . x - 8 sum(x)}, measured 3-4 % slower: the scalar multiply-add
+     * per block costs more than the two vector subtractions.)
+     */
     static float q4_0(MemorySegment s, long off, Int8Activations a, int base, int n) {
         short[] q = a.q;
         float[] d = a.d;
         FloatVector acc = FloatVector.zero(F);
         for (int c = 0; c < n; c += 32, off += 18) {
             ShortVector w = u8(s, off + 2);
-            ShortVector lo = w.and((short) 0xF).sub((short) 8);
-            ShortVector hi = w.lanewise(LSHR, 4).sub((short) 8);
-            ShortVector p = lo.mul(xq(q, base + c)).add(hi.mul(xq(q, base + c + 16)));
-            acc = pairSum(p).fma(bc(Blocks.f16(s, off) * d[(base + c) >> 5]), acc);
+            ShortVector p = w.and((short) 0xF).sub((short) 8).mul(xq(q, base + c))
+                    .add(w.lanewise(LSHR, 4).sub((short) 8).mul(xq(q, base + c + 16)));
+            acc = pairSum3(p).fma(bc(Blocks.f16(s, off) * d[(base + c) >> 5]), acc);
         }
         return acc.reduceLanes(VectorOperators.ADD);
     }
@@ -106,14 +127,14 @@ final class Int8DotKernels {
     static float q4_1(MemorySegment s, long off, Int8Activations a, int base, int n) {
         short[] q = a.q;
         float[] d = a.d;
-        float[] xs = a.sum;
+        float[] xs = a.sum1; // ggml's Q8_1 s field
         FloatVector acc = FloatVector.zero(F);
         float mins = 0f;
         for (int c = 0; c < n; c += 32, off += 20) {
             ShortVector w = u8(s, off + 4);
             ShortVector p = w.and((short) 0xF).mul(xq(q, base + c)).add(w.lanewise(LSHR, 4).mul(xq(q, base + c + 16)));
             int b = (base + c) >> 5;
-            acc = pairSum(p).fma(bc(Blocks.f16(s, off) * d[b]), acc);
+            acc = pairSum3(p).fma(bc(Blocks.f16(s, off) * d[b]), acc);
             mins += Blocks.f16(s, off + 2) * xs[b];
         }
         return acc.reduceLanes(VectorOperators.ADD) + mins;
@@ -126,7 +147,7 @@ final class Int8DotKernels {
         short bias = (short) (withMin ? 0 : 16);
         short[] q = a.q;
         float[] d = a.d;
-        float[] xs = a.sum;
+        float[] xs = a.sum1; // ggml's Q8_1 s field
         FloatVector acc = FloatVector.zero(F);
         float mins = 0f;
         for (int c = 0; c < n; c += 32, off += stride) {
@@ -138,7 +159,7 @@ final class Int8DotKernels {
             ShortVector hi = w.lanewise(LSHR, 4).lanewise(OR, (short) 16, h1).sub(bias);
             ShortVector p = lo.mul(xq(q, base + c)).add(hi.mul(xq(q, base + c + 16)));
             int b = (base + c) >> 5;
-            acc = pairSum(p).fma(bc(Blocks.f16(s, off) * d[b]), acc);
+            acc = pairSum3(p).fma(bc(Blocks.f16(s, off) * d[b]), acc);
             if (withMin) {
                 mins += Blocks.f16(s, off + 2) * xs[b];
             }
@@ -189,8 +210,8 @@ final class Int8DotKernels {
      * with the top 2 bits of bytes 4-7 / 8-11) and converted 8 at a time in int lanes.
      */
     static float kScalesVector(MemorySegment s, long off, int stride, Int8Activations a, int base, int n, float[] sc) {
-        float[] d = a.d;
-        float[] xs = a.sum;
+        float[] d = a.dk;
+        float[] xs = a.sumk;
         FloatVector mins = FloatVector.zero(F);
         for (int c0 = 0, k = 0; c0 < n; c0 += 256, off += stride, k += 8) {
             long head = s.get(U64, off);
@@ -232,8 +253,8 @@ final class Int8DotKernels {
             ShortVector v1 = u8(s, qs + 16);
             ShortVector pLo = v0.and((short) 0xF).mul(xq(q, xb)).add(v1.and((short) 0xF).mul(xq(q, xb + 16)));
             ShortVector pHi = v0.lanewise(LSHR, 4).mul(xq(q, xb + 32)).add(v1.lanewise(LSHR, 4).mul(xq(q, xb + 48)));
-            acc = pairSum(pLo).fma(bc(sc[2 * k]), acc);
-            acc = pairSum(pHi).fma(bc(sc[2 * k + 1]), acc);
+            acc = pairSum3(pLo).fma(bc(sc[2 * k]), acc);
+            acc = pairSum3(pHi).fma(bc(sc[2 * k + 1]), acc);
         }
         return acc.reduceLanes(VectorOperators.ADD) - mins;
     }
@@ -268,7 +289,7 @@ final class Int8DotKernels {
             ShortVector w1 = u8(s, qs + 16).lanewise(LSHR, nib).and((short) 0xF)
                     .or(u8(s, sup + 32).lanewise(LSHL, 4).lanewise(LSHR, sb).and((short) 0x10));
             ShortVector p = w0.mul(xq(q, xb)).add(w1.mul(xq(q, xb + 16)));
-            acc = pairSum(p).fma(bc(sc[2 * k + odd]), acc);
+            acc = pairSum3(p).fma(bc(sc[2 * k + odd]), acc);
         }
         return acc.reduceLanes(VectorOperators.ADD);
     }
@@ -276,7 +297,13 @@ final class Int8DotKernels {
     /**
      * Q6_K: 16 signed 8-bit scales per super-block, one per 16 weights. Scales first (times d and
      * the activation scales, into {@code sc}, via a method handle for the reason given at
-     * {@link #K_SCALES}), then one flat loop over 16-weight groups.
+     * {@link #K_SCALES}), then one flat loop over steps of 32 weights. Weight l of the four
+     * 32-weight runs k = 0..3 of a 128-weight half takes the low (k < 2) or high nibble of byte l
+     * of low-bit run k % 2, and bits 2k, 2k+1 of high-bit byte l; so one 16-byte load of a
+     * low-bit run and one of the high bits feed runs k and k + 2 (the one-group-at-a-time loop
+     * loaded two per 16 weights). A step covering four runs was over C2's inlining budget (the
+     * Vector API then allocates, 10x slower). Products of values in -32..31 with |q| <= 127
+     * pair-sum within 16 bits, so {@link #pairSum3} applies.
      */
     static float q6K(MemorySegment s, long off, Int8Activations a, int base, int n, float[] sc) {
         try {
@@ -288,17 +315,20 @@ final class Int8DotKernels {
         }
         short[] q = a.q;
         FloatVector acc = FloatVector.zero(F);
-        int groups = n >> 4;
-        for (int g = 0; g < groups; g++) {
-            long sup = off + (long) (g >> 4) * 210;
-            int i0 = 16 * (g & 15); // weight index inside the super-block: h = i0 / 128, k, l0
-            int h = i0 >> 7;
-            int k = (i0 >> 5) & 3;
-            int l0 = i0 & 31;
-            ShortVector lo = u8(s, sup + 64 * h + 32 * (k & 1) + l0).lanewise(LSHR, 4 * (k >> 1)).and((short) 0xF);
-            ShortVector hi = u8(s, sup + 128 + 32 * h + l0).lanewise(LSHL, 4).lanewise(LSHR, 2 * k).and((short) 0x30);
-            ShortVector p = lo.or(hi).sub((short) 32).mul(xq(q, base + 16 * g));
-            acc = pairSum(p).fma(bc(sc[g]), acc);
+        int steps = n >> 5;
+        for (int j = 0; j < steps; j++) {
+            int k = j & 1; // low-bit run: runs k and k + 2
+            int l = 8 * (j & 2); // first weight of this step inside each run: 0 or 16
+            int h = (j >> 2) & 1; // 128-weight half of the super-block
+            long sup = off + (long) (j >> 3) * 210;
+            ShortVector ql = u8(s, sup + 64 * h + 32 * k + l);
+            ShortVector qh = u8(s, sup + 128 + 32 * h + l).lanewise(LSHR, 2 * k);
+            int x = base + 256 * (j >> 3) + 128 * h + 32 * k + l;
+            int g = 16 * (j >> 3) + 8 * h + 2 * k + (l >> 4);
+            ShortVector w0 = ql.and((short) 0xF).or(qh.lanewise(LSHL, 4).and((short) 0x30)).sub((short) 32);
+            ShortVector w2 = ql.lanewise(LSHR, 4).or(qh.and((short) 0x30)).sub((short) 32);
+            acc = pairSum3(w0.mul(xq(q, x))).fma(bc(sc[g]), acc);
+            acc = pairSum3(w2.mul(xq(q, x + 64))).fma(bc(sc[g + 4]), acc);
         }
         return acc.reduceLanes(VectorOperators.ADD);
     }

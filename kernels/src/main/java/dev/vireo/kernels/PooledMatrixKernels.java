@@ -8,8 +8,9 @@ import dev.vireo.gguf.GgmlType;
  * Subclasses supply the row dot product.
  *
  * <p>LoRA: for each term, {@code t = scale * (A x)} (r numbers) is computed once per token into
- * the set's scratch before the pass over W; each output row then adds {@code B_row . t} right
- * after its own dot product, so W is read once and y is written once.
+ * the set's scratch before the pass over W; each chunk of output rows then adds {@code B_row . t}
+ * right after its own dot products ({@link #loraUp}, while the chunk's y values are in cache), so
+ * W is read once and no extra pass over y is made.
  */
 abstract class PooledMatrixKernels implements MatrixKernels {
     /** Rows per chunk at least: enough work per atomic step, small enough to balance 2 threads. */
@@ -36,6 +37,18 @@ abstract class PooledMatrixKernels implements MatrixKernels {
      *     was not prepared (LoRA factors): then the kernel must read the floats of x
      */
     abstract float dot(WeightMatrix w, long rowOff, float[] x, int xOff, int token, float[] scratch);
+
+    /**
+     * {@code y[yOff + i] += B_i . t[tOff .. tOff + r)} for rows {@code from <= i < to} of a LoRA
+     * up-projection B ({@code r} columns). This one computes each row with {@link #dot};
+     * implementations with a kernel for whole row ranges override it.
+     */
+    void loraUp(WeightMatrix b, int from, int to, float[] t, int tOff, float[] y, int yOff, float[] scratch) {
+        long rb = b.rowBytes();
+        for (int i = from; i < to; i++) {
+            y[yOff + i] += dot(b, i * rb, t, tOff, -1, scratch);
+        }
+    }
 
     /**
      * Called on the calling thread before the rows of a product are split, with the product's
@@ -217,26 +230,22 @@ abstract class PooledMatrixKernels implements MatrixKernels {
                 long rowOff = i * rb;
                 // Each weight row is used for every token while it is still in cache.
                 for (int tok = 0; tok < n; tok++) {
-                    float v = dot(w, rowOff, x, xOff + tok * xStride, tok, scratch);
-                    if (lora != null) {
-                        v += loraRow(i, tok, scratch);
+                    y[yOff + tok * yStride + i] = dot(w, rowOff, x, xOff + tok * xStride, tok, scratch);
+                }
+            }
+            if (lora != null) {
+                // the low-rank terms of this chunk's rows, while their y values are in cache
+                for (int tok = 0; tok < n; tok++) {
+                    int base = tok * lora.totalRank;
+                    for (LowRank term : lora.terms()) {
+                        WeightMatrix b = term.b();
+                        if (term.scale() != 0f) {
+                            loraUp(b, from, to, lora.scratch, base, y, yOff + tok * yStride, scratch);
+                        }
+                        base += b.cols();
                     }
-                    y[yOff + tok * yStride + i] = v;
                 }
             }
-        }
-
-        private float loraRow(int i, int tok, float[] scratch) {
-            float sum = 0f;
-            int base = tok * lora.totalRank;
-            for (LowRank term : lora.terms()) {
-                WeightMatrix b = term.b();
-                if (term.scale() != 0f) {
-                    sum += dot(b, i * b.rowBytes(), lora.scratch, base, -1, scratch);
-                }
-                base += b.cols();
-            }
-            return sum;
         }
     }
 }

@@ -138,6 +138,15 @@ final class SimdMatrixKernels extends PooledMatrixKernels {
         return dotByBlocks(w, rowOff, x, xOff, scratch);
     }
 
+    @Override
+    void loraUp(WeightMatrix b, int from, int to, float[] t, int tOff, float[] y, int yOff, float[] scratch) {
+        if (LoraUpKernels.supports(b.type())) {
+            LoraUpKernels.addRows(b, from, to, t, tOff, y, yOff);
+        } else {
+            super.loraUp(b, from, to, t, tOff, y, yOff, scratch);
+        }
+    }
+
     /** The float-activation kernels: exact products of the dequantized weights with x. */
     float floatDot(WeightMatrix w, long rowOff, float[] x, int xOff, float[] scratch) {
         return dot(w, rowOff, x, xOff, -1, scratch);
@@ -184,8 +193,8 @@ final class SimdMatrixKernels extends PooledMatrixKernels {
                 flt(GgmlType.Q4_1, l.findStatic(k, "dotQ4_1", FLOAT_TYPE));
                 flt(GgmlType.Q5_0, MethodHandles.insertArguments(l.findStatic(k, "dotQ5", q5f), 5, false));
                 flt(GgmlType.Q5_1, MethodHandles.insertArguments(l.findStatic(k, "dotQ5", q5f), 5, true));
-                flt(GgmlType.Q4_K, l.findStatic(k, "dotQ4K", FLOAT_TYPE));
-                flt(GgmlType.Q5_K, l.findStatic(k, "dotQ5K", FLOAT_TYPE));
+                flt(GgmlType.Q4_K, MethodHandles.insertArguments(l.findStatic(k, "dotK", q5f), 5, false));
+                flt(GgmlType.Q5_K, MethodHandles.insertArguments(l.findStatic(k, "dotK", q5f), 5, true));
                 flt(GgmlType.Q6_K, l.findStatic(k, "dotQ6K", FLOAT_TYPE));
             } catch (ReflectiveOperationException e) {
                 throw new ExceptionInInitializerError(e);
@@ -349,10 +358,17 @@ final class SimdMatrixKernels extends PooledMatrixKernels {
         return acc.add(accMin).reduceLanes(VectorOperators.ADD);
     }
 
-    static float dotQ4K(MemorySegment s, long off, float[] x, int xo, int n) {
+    /**
+     * Q4_K ({@code fifthBit} false) and Q5_K (true): per 64-weight chunk, 32 bytes whose low
+     * nibbles are one sub-block and high nibbles the next; Q5_K ORs in bit 4 of each weight from
+     * its 32-byte qh field (bit s of byte l for sub-block s).
+     */
+    static float dotK(MemorySegment s, long off, float[] x, int xo, int n, boolean fifthBit) {
+        int stride = fifthBit ? 176 : 144;
+        int quants = fifthBit ? 48 : 16;
         FloatVector acc = FloatVector.zero(F);
         FloatVector accMin = FloatVector.zero(F);
-        for (int c0 = 0; c0 < n; c0 += 256, off += 144) {
+        for (int c0 = 0; c0 < n; c0 += 256, off += stride) {
             float d = Blocks.f16(s, off);
             float dmin = Blocks.f16(s, off + 2);
             for (int c = 0; c < 4; c++) {
@@ -362,44 +378,18 @@ final class SimdMatrixKernels extends PooledMatrixKernels {
                 FloatVector xHi = FloatVector.zero(F);
                 int xb = xo + c0 + 64 * c;
                 for (int l = 0; l < 32; l += FL) {
-                    ByteVector q = ByteVector.fromMemorySegment(B, s, off + 16 + 32 * c + l, LE);
+                    ByteVector q = ByteVector.fromMemorySegment(B, s, off + quants + 32 * c + l, LE);
+                    ByteVector lo = q.and((byte) 0xF);
+                    ByteVector hi = q.lanewise(VectorOperators.LSHR, 4);
+                    if (fifthBit) {
+                        ByteVector h = ByteVector.fromMemorySegment(B, s, off + 16 + l, LE);
+                        lo = lo.or(h.lanewise(VectorOperators.LSHR, 2 * c).and((byte) 1).lanewise(VectorOperators.LSHL, 4));
+                        hi = hi.or(h.lanewise(VectorOperators.LSHR, 2 * c + 1).and((byte) 1).lanewise(VectorOperators.LSHL, 4));
+                    }
                     FloatVector x0 = FloatVector.fromArray(F, x, xb + l);
                     FloatVector x1 = FloatVector.fromArray(F, x, xb + 32 + l);
-                    sLo = widen(q.and((byte) 0xF)).fma(x0, sLo);
-                    sHi = widen(q.lanewise(VectorOperators.LSHR, 4)).fma(x1, sHi);
-                    xLo = xLo.add(x0);
-                    xHi = xHi.add(x1);
-                }
-                acc = sLo.fma(FloatVector.broadcast(F, d * Blocks.scaleK4(s, off + 4, 2 * c)), acc);
-                acc = sHi.fma(FloatVector.broadcast(F, d * Blocks.scaleK4(s, off + 4, 2 * c + 1)), acc);
-                accMin = xLo.fma(FloatVector.broadcast(F, dmin * Blocks.minK4(s, off + 4, 2 * c)), accMin);
-                accMin = xHi.fma(FloatVector.broadcast(F, dmin * Blocks.minK4(s, off + 4, 2 * c + 1)), accMin);
-            }
-        }
-        return acc.sub(accMin).reduceLanes(VectorOperators.ADD);
-    }
-
-    static float dotQ5K(MemorySegment s, long off, float[] x, int xo, int n) {
-        FloatVector acc = FloatVector.zero(F);
-        FloatVector accMin = FloatVector.zero(F);
-        for (int c0 = 0; c0 < n; c0 += 256, off += 176) {
-            float d = Blocks.f16(s, off);
-            float dmin = Blocks.f16(s, off + 2);
-            for (int c = 0; c < 4; c++) {
-                FloatVector sLo = FloatVector.zero(F);
-                FloatVector sHi = FloatVector.zero(F);
-                FloatVector xLo = FloatVector.zero(F);
-                FloatVector xHi = FloatVector.zero(F);
-                int xb = xo + c0 + 64 * c;
-                for (int l = 0; l < 32; l += FL) {
-                    ByteVector q = ByteVector.fromMemorySegment(B, s, off + 48 + 32 * c + l, LE);
-                    ByteVector h = ByteVector.fromMemorySegment(B, s, off + 16 + l, LE);
-                    ByteVector h0 = h.lanewise(VectorOperators.LSHR, 2 * c).and((byte) 1).lanewise(VectorOperators.LSHL, 4);
-                    ByteVector h1 = h.lanewise(VectorOperators.LSHR, 2 * c + 1).and((byte) 1).lanewise(VectorOperators.LSHL, 4);
-                    FloatVector x0 = FloatVector.fromArray(F, x, xb + l);
-                    FloatVector x1 = FloatVector.fromArray(F, x, xb + 32 + l);
-                    sLo = widen(q.and((byte) 0xF).or(h0)).fma(x0, sLo);
-                    sHi = widen(q.lanewise(VectorOperators.LSHR, 4).or(h1)).fma(x1, sHi);
+                    sLo = widen(lo).fma(x0, sLo);
+                    sHi = widen(hi).fma(x1, sHi);
                     xLo = xLo.add(x0);
                     xHi = xHi.add(x1);
                 }

@@ -98,8 +98,9 @@ class SimdMatrixKernelsTest {
      * dequantized activations {@code d_x * q_x}, summed in double. Integer products are exact;
      * what remains is float rounding of the per-block scale {@code d_w * d_x} (2^-24 relative) and
      * of the float accumulation, so the same 1e-5 * sum|w x| bound as above applies. A second check
-     * bounds the distance to the float-activation result by the activation rounding itself:
-     * |x - d_x q_x| <= d_x / 2 per value, so the difference is at most sum_j |w_j| d_x(j) / 2.
+     * bounds the distance to the float-activation result by the activation rounding itself: q_x
+     * is x / d rounded (|x - d q_x| <= d / 2) and the kept scale d_x is d rounded to binary16
+     * (|d - d_x| <= 2^-11 d_x), so |x - d_x q_x| <= d_x / 2 (1 + 2^-10) + |q_x| d_x 2^-10.
      */
     @ParameterizedTest(name = "{0} x {1} blocks")
     @MethodSource("int8Cases")
@@ -121,17 +122,56 @@ class SimdMatrixKernelsTest {
                 double exact = 0;
                 double bound = 0;
                 for (int j = 0; j < cols; j++) {
-                    double xj = (double) a.d[j / 32] * a.q[j];
+                    // K-quants pair with the float scale (ggml's Q8_K), the others with the binary16 one
+                    float dx = type.blockSize() == 256 ? a.dk[j / 32] : a.d[j / 32];
+                    double xj = (double) dx * a.q[j];
                     twin += wr[j] * xj;
                     mag += Math.abs(wr[j] * xj);
                     exact += (double) wr[j] * x[3 + j];
-                    bound += Math.abs(wr[j]) * a.d[j / 32] / 2;
+                    bound += Math.abs(wr[j]) * dx * ((1 + 0x1p-10) / 2 + Math.abs(a.q[j]) * 0x1p-10);
+                }
+                if (type == GgmlType.Q4_1 || type == GgmlType.Q5_1) {
+                    // their min term m * sum(x) takes ggml's Q8_1 s field, sum(x) rounded to binary16
+                    for (int b = 0; b < cols / 32; b++) {
+                        float m = Blocks.f16(w.data(), i * w.rowBytes() + (long) b * type.bytesPerBlock() + 2);
+                        int isum = 0;
+                        for (int j = 0; j < 32; j++) {
+                            isum += a.q[32 * b + j];
+                        }
+                        twin += m * ((double) a.sum1[b] - (double) a.d[b] * isum);
+                    }
                 }
                 String where = type + " " + rows + "x" + cols + " seed " + seed + " row " + i;
                 assertEquals(twin, got[i], 1e-5 * mag + 1e-30, where);
                 assertEquals(exact, got[i], bound * 1.001 + 1e-5 * mag + 1e-30, where + " vs float activations");
             }
         }
+    }
+
+    /**
+     * llama.cpp's own Q4_0 x Q8_0 example (quant_examples.json, dot_q4_0): its weight bytes and
+     * its Q8_0 activation bytes (f16 scale + 32 int8 per block) into the Q4_0 kernel, which
+     * must give ggml's integer-path result. The two differ only in float rounding of a few
+     * block terms (|terms| sum to sum_abs_products), so 1e-6 of that is ample, while the float
+     * result with unquantized activations is off by 0.018.
+     */
+    @Test
+    void q4_0KernelMatchesGgmlIntegerDot() {
+        var ex = QuantExamples.load().get("dot_q4_0");
+        byte[] w = QuantExamples.hex(ex.get("w_bytes").asText());
+        byte[] act = QuantExamples.hex(ex.get("act_q8_0_bytes").asText());
+        int cols = 64;
+        Int8Activations a = new Int8Activations();
+        a.reserve(1, cols);
+        for (int b = 0; b < cols / 32; b++) {
+            int bits = (act[34 * b] & 0xFF) | (act[34 * b + 1] & 0xFF) << 8;
+            a.d[b] = Float.float16ToFloat((short) bits);
+            for (int j = 0; j < 32; j++) {
+                a.q[32 * b + j] = act[34 * b + 2 + j];
+            }
+        }
+        float got = Int8DotKernels.q4_0(QuantExamples.segment(w), 0, a, 0, cols);
+        assertEquals(ex.get("ggml_int_dot").asDouble(), got, 1e-6 * ex.get("sum_abs_products").asDouble());
     }
 
     @ParameterizedTest(name = "{0}")
