@@ -57,7 +57,8 @@ public final class KernelProvider {
     /** Keeps the reference to the Vector API implementation out of the always-loaded code path. */
     private static final class VectorApiKernels {
         static MatrixKernels matrix(int threads) {
-            return new SimdMatrixKernels(threads);
+            // prompt batches go to the tiled dequantize-once matmul, the rest to the row kernels
+            return new TiledMatrixKernels(new SimdMatrixKernels(threads), TiledMatrixKernels.DEFAULT_MIN_TOKENS);
         }
     }
 }
