@@ -34,6 +34,18 @@ public final class KernelProvider {
         return Choice.VECTOR_API ? VectorApiKernels.matrix(threads) : scalarMatrixKernels(threads);
     }
 
+    /**
+     * Matrix kernels over a new pool of {@code threads} threads, with or without the tiled
+     * prefill matmul for prompt batches (without: every product runs the per-row kernels, the
+     * baseline in benchmarks). The scalar fallback has no tiled path.
+     */
+    public static MatrixKernels matrixKernels(int threads, boolean tiledPrefill) {
+        if (!Choice.VECTOR_API) {
+            return scalarMatrixKernels(threads);
+        }
+        return tiledPrefill ? VectorApiKernels.matrix(threads) : VectorApiKernels.rows(threads);
+    }
+
     /** Matrix kernels over a pool with one thread per available processor. */
     public static MatrixKernels matrixKernels() {
         return matrixKernels(Runtime.getRuntime().availableProcessors());
@@ -57,6 +69,11 @@ public final class KernelProvider {
     /** Keeps the reference to the Vector API implementation out of the always-loaded code path. */
     private static final class VectorApiKernels {
         static MatrixKernels matrix(int threads) {
+            // prompt batches go to the tiled dequantize-once matmul, the rest to the row kernels
+            return new TiledMatrixKernels(new SimdMatrixKernels(threads), TiledMatrixKernels.DEFAULT_MIN_TOKENS);
+        }
+
+        static MatrixKernels rows(int threads) {
             return new SimdMatrixKernels(threads);
         }
     }
