@@ -17,7 +17,8 @@ final class ModelOptionsMixin {
     int threads;
 
     @Option(names = {"-c", "--ctx-size"}, defaultValue = "0", paramLabel = "N",
-            description = "Context length in tokens (default: the model's).")
+            description = "Context length in tokens; the KV cache for it is allocated at start"
+                    + " (default: the model's, at most " + SessionOptions.DEFAULT_CONTEXT + ").")
     int contextLength;
 
     int effectiveThreads() {
@@ -29,7 +30,7 @@ final class ModelOptionsMixin {
             throw new UsageException("-t: threads must be 1 or more (0 = all processors), not " + threads);
         }
         if (contextLength < 0) {
-            throw new UsageException("-c: context length must be positive (0 = the model's), not " + contextLength);
+            throw new UsageException("-c: context length must be positive (0 = the default), not " + contextLength);
         }
     }
 
@@ -44,7 +45,7 @@ final class ModelOptionsMixin {
      * context, the threads and the SIMD width the kernels use.
      */
     Session open(Model m, Io io, long loadNanos) {
-        int ctx = contextLength > 0 ? Math.min(contextLength, m.config().contextLength()) : m.config().contextLength();
+        int ctx = new SessionOptions(effectiveThreads(), contextLength).effectiveContextLength(m.config().contextLength());
         if (contextLength > m.config().contextLength()) {
             io.err().println("vireo: -c " + contextLength + " is more than the model's context "
                     + m.config().contextLength() + "; using " + ctx);

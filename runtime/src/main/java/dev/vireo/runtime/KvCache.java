@@ -1,73 +1,50 @@
 package dev.vireo.runtime;
 
-import java.util.Arrays;
-
 /**
  * The keys and values of every processed position in F32, one array per layer and KV head:
  * position p of a head starts at {@code p * headDim}. Keeping each KV head apart lets the
  * attention of different heads run on different threads with the plain
  * {@code VectorOps.attention} kernel (one KV head and its group of query heads per call).
  *
- * <p>The capacity grows by doubling up to {@link #limit()} so that a session with a long context
- * limit does not reserve gigabytes it never uses; growth happens a handful of times per session,
- * never per token once the cache is warm. Going past the limit is a {@link ContextOverflowException}:
- * the cache never wraps around.
+ * <p>The whole cache is allocated when the session opens, for the session's context length: no
+ * allocation or copy ever happens mid-generation, and the session's memory is known up front.
+ * Going past the limit is a {@link ContextOverflowException}: the cache never wraps around.
  */
 final class KvCache {
-    private final int layers;
-    private final int kvHeads;
-    private final int headDim;
     private final int limit;
-    /** [layer][kv head]: capacity x headDim values. */
+    private final int headDim;
+    private final int kvHeads;
+    /** [layer][kv head]: limit x headDim values. */
     final float[][][] keys;
     final float[][][] values;
-    private int capacity;
 
-    KvCache(int layers, int kvHeads, int headDim, int limit, int initialCapacity) {
-        this.layers = layers;
-        this.kvHeads = kvHeads;
-        this.headDim = headDim;
+    KvCache(int layers, int kvHeads, int headDim, int limit) {
         this.limit = limit;
-        this.keys = new float[layers][kvHeads][];
-        this.values = new float[layers][kvHeads][];
-        this.capacity = 0;
-        ensureCapacity(Math.min(limit, Math.max(1, initialCapacity)));
+        this.headDim = headDim;
+        this.kvHeads = kvHeads;
+        long floats = (long) limit * headDim;
+        if (floats > Integer.MAX_VALUE - 16) {
+            throw new IllegalArgumentException("a KV cache of " + limit + " positions x " + headDim
+                    + " values does not fit in one Java array: use a smaller context length (-c)");
+        }
+        this.keys = new float[layers][kvHeads][(int) floats];
+        this.values = new float[layers][kvHeads][(int) floats];
     }
 
-    /** Positions the cache may hold at most (the session's context length). */
+    /** Positions the cache holds at most (the session's context length). */
     int limit() {
         return limit;
     }
 
     /**
-     * Makes room for positions {@code [0, positions)}.
+     * Checks that positions {@code [0, positions)} fit.
      *
      * @throws ContextOverflowException when {@code positions} exceeds the limit
      */
-    void ensureCapacity(int positions) {
+    void checkPositions(int positions) {
         if (positions > limit) {
             throw new ContextOverflowException(positions, limit);
         }
-        if (positions <= capacity) {
-            return;
-        }
-        int grown = (int) Math.min(limit, Math.max((long) positions, 2L * capacity));
-        long floats = (long) grown * headDim;
-        if (floats > Integer.MAX_VALUE - 16) {
-            throw new IllegalArgumentException("a KV cache of " + grown + " positions x " + headDim
-                    + " values does not fit in one Java array: use a smaller context length");
-        }
-        for (int l = 0; l < layers; l++) {
-            for (int h = 0; h < kvHeads; h++) {
-                keys[l][h] = grow(keys[l][h], (int) floats);
-                values[l][h] = grow(values[l][h], (int) floats);
-            }
-        }
-        capacity = grown;
-    }
-
-    private static float[] grow(float[] a, int size) {
-        return a == null ? new float[size] : Arrays.copyOf(a, size);
     }
 
     /**

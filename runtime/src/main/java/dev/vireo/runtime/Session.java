@@ -20,8 +20,6 @@ import java.util.Objects;
 public final class Session implements AutoCloseable {
     /** Tokens per batched forward step: large enough to reuse each weight row across many tokens. */
     private static final int MAX_BATCH = 64;
-    /** KV positions reserved up front; the cache doubles from there up to the context length. */
-    private static final int INITIAL_CACHE = 512;
 
     private final Model model;
     private final ModelConfig config;
@@ -47,13 +45,12 @@ public final class Session implements AutoCloseable {
         this.model = model;
         this.config = model.config();
         int threads = options.threads() == 0 ? Runtime.getRuntime().availableProcessors() : options.threads();
-        this.contextLength = options.contextLength() == 0 ? config.contextLength()
-                : Math.min(options.contextLength(), config.contextLength());
+        this.contextLength = options.effectiveContextLength(config.contextLength());
         boolean scalar = model.options().scalarKernels();
         VectorOps ops = scalar ? KernelProvider.scalarVectorOps() : KernelProvider.vectorOps();
         this.kernels = scalar ? KernelProvider.scalarMatrixKernels(threads) : KernelProvider.matrixKernels(threads);
         try {
-            this.cache = new KvCache(config.blockCount(), config.headCountKv(), config.headDim(), contextLength, INITIAL_CACHE);
+            this.cache = new KvCache(config.blockCount(), config.headCountKv(), config.headDim(), contextLength);
             this.forward = new ForwardPass(config, model.weights(), kernels, ops, cache, Math.min(MAX_BATCH, contextLength));
             this.sampler = new Sampler(config.vocabSize());
             this.history = new int[contextLength];
@@ -272,21 +269,20 @@ public final class Session implements AutoCloseable {
         if (need > contextLength) {
             throw new ContextOverflowException((int) Math.min(Integer.MAX_VALUE, need), contextLength);
         }
-        cache.ensureCapacity((int) need);
     }
 
     /** Runs every token not yet in the KV cache, leaving the last one's logits in {@link #logits}. */
     private void evaluatePending(boolean stopOnCancel) {
         int n = position - evaluated;
         if (n > 0) {
-            cache.ensureCapacity(position); // generated tokens joined the history without a reserve()
+            cache.checkPositions(position); // generated tokens joined the history without a reserve()
             runBatches(history, evaluated, n, null, stopOnCancel);
         }
     }
 
     /** Runs pending tokens before index {@code end} of the history, discarding their logits. */
     private void flushPendingBefore(int end) {
-        cache.ensureCapacity(end);
+        cache.checkPositions(end);
         while (evaluated < end) {
             int n = Math.min(forward.maxBatch(), end - evaluated);
             forward.run(history, evaluated, n, evaluated, null, 0, false);

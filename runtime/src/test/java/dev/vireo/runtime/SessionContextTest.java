@@ -42,6 +42,31 @@ class SessionContextTest {
     }
 
     @Test
+    void defaultContextIsTheModelsCappedAt4096() {
+        SessionOptions unset = new SessionOptions(1, 0);
+        assertEquals(4096, unset.effectiveContextLength(131072), "Llama-3.2-1B's 128k context is not reserved by default");
+        assertEquals(2048, unset.effectiveContextLength(2048));
+        assertEquals(4097, new SessionOptions(1, 4097).effectiveContextLength(131072), "-c may go past the default");
+        assertEquals(2048, new SessionOptions(1, 9000).effectiveContextLength(2048), "but not past the model's");
+    }
+
+    @Test
+    void kvCacheIsAllocatedOnceForTheWholeContext() {
+        KvCache cache = new KvCache(2, 3, 8, 100);
+        assertEquals(100 * 8, cache.keys[1][2].length);
+        assertEquals(100 * 8, cache.values[0][0].length);
+        float[] before = cache.keys[0][1];
+        float[] k = new float[3 * 8];
+        Arrays.fill(k, 2f);
+        cache.checkPositions(100);
+        cache.store(0, 99, k, 0, k, 0);
+        assertTrue(before == cache.keys[0][1], "storing the last position reuses the arrays allocated at start");
+        assertEquals(2f, cache.keys[0][1][99 * 8 + 7]);
+        ContextOverflowException e = assertThrows(ContextOverflowException.class, () -> cache.checkPositions(101));
+        assertEquals(101, e.requestedPositions());
+    }
+
+    @Test
     void smallerUserContextIsEnforcedAndLargerIsCapped() throws Exception {
         try (Model model = Model.load(Shared.file("models/stories260K.gguf"));
              Session small = model.newSession(new SessionOptions(1, 10));
