@@ -32,6 +32,10 @@ final class KQuantizer {
     /** Levels of the 256 values of the current super-block (unsigned, already offset). */
     private final int[] q = new int[QK];
 
+    /** Super-block scale and min of the block last given to {@link #affineSubBlocks}, as stored (fp16). */
+    private float superD;
+    private float superDmin;
+
     private static void putByte(MemorySegment s, long off, int v) {
         s.set(ValueLayout.JAVA_BYTE, off, (byte) v);
     }
@@ -60,35 +64,51 @@ final class KQuantizer {
         }
     }
 
-    // ---------------------------------------------------------------- Q4_K and Q5_K
-
-    /** Q4_K (144 bytes) or Q5_K (176 bytes): 8 sub-blocks of 32, 6-bit scales and mins, 4 or 5 bit levels. */
-    void q4k5k(float[] x, int o, MemorySegment dst, long d0, boolean five) {
-        int nmax = five ? 31 : 15;
+    /**
+     * Steps (1)-(3) of the class comment for the formats with a scale and a min per sub-block
+     * (Q2_K, Q4_K, Q5_K): fits each of {@code groups} sub-blocks of {@code size} values with the
+     * search's candidates ({@code rmin}, {@code rdelta}, {@code nstep}), stores the integer scales
+     * in {@link #sc} and mins in {@link #mq} (0..{@code scaleMax}) against {@link #superD} and
+     * {@link #superDmin}, and picks the levels 0..{@code nmax} into {@link #q}.
+     */
+    private void affineSubBlocks(float[] x, int o, int groups, int size, int nmax, float rmin, float rdelta,
+            int nstep, int scaleMax) {
         float maxScale = 0f;
         float maxMin = 0f;
-        for (int j = 0; j < 8; j++) {
-            // Candidate steps range/14 .. range/16 (Q4_K) and range/30.5 .. range/32 (Q5_K), the
-            // span ggml searches, but 6 resp. 5 of them rather than 21 resp. 16: with the Lloyd
-            // steps that follow the error is within 0.3 % of the fine search (Gaussian rows) at
-            // half the cost, which keeps a 1B-parameter synth well under a minute.
-            if (five) {
-                search.fitAffine(x, o + 32 * j, 32, nmax, -0.5f, 0.4f, 4);
-            } else {
-                search.fitAffine(x, o + 32 * j, 32, nmax, -1f, 0.4f, 5);
-            }
+        for (int j = 0; j < groups; j++) {
+            search.fitAffine(x, o + size * j, size, nmax, rmin, rdelta, nstep);
             scales[j] = search.scale;
             mins[j] = -search.offset;
             maxScale = Math.max(maxScale, scales[j]);
             maxMin = Math.max(maxMin, mins[j]);
         }
-        float d = toF16(maxScale / 63f);
-        float dmin = toF16(maxMin / 63f);
-        integerScales(scales, 8, d, 0, 63, sc);
-        integerScales(mins, 8, dmin, 0, 63, mq);
-        for (int j = 0; j < 8; j++) {
-            levelsAffine(x, o, 32 * j, 32, d * sc[j], dmin * mq[j], nmax);
+        float d = toF16(maxScale / scaleMax);
+        float dmin = toF16(maxMin / scaleMax);
+        integerScales(scales, groups, d, 0, scaleMax, sc);
+        integerScales(mins, groups, dmin, 0, scaleMax, mq);
+        for (int j = 0; j < groups; j++) {
+            levelsAffine(x, o, size * j, size, d * sc[j], dmin * mq[j], nmax);
         }
+        superD = d;
+        superDmin = dmin;
+    }
+
+    // ---------------------------------------------------------------- Q4_K and Q5_K
+
+    /** Q4_K (144 bytes) or Q5_K (176 bytes): 8 sub-blocks of 32, 6-bit scales and mins, 4 or 5 bit levels. */
+    void q4k5k(float[] x, int o, MemorySegment dst, long d0, boolean five) {
+        int nmax = five ? 31 : 15;
+        // Candidate steps range/14 .. range/16 (Q4_K) and range/30.5 .. range/32 (Q5_K), the
+        // span ggml searches, but 6 resp. 5 of them rather than 21 resp. 16: with the Lloyd
+        // steps that follow the error is within 0.3 % of the fine search (Gaussian rows) at
+        // half the cost, which keeps a 1B-parameter synth well under a minute.
+        if (five) {
+            affineSubBlocks(x, o, 8, 32, nmax, -0.5f, 0.4f, 4, 63);
+        } else {
+            affineSubBlocks(x, o, 8, 32, nmax, -1f, 0.4f, 5, 63);
+        }
+        float d = superD;
+        float dmin = superDmin;
         putF16(dst, d0, d);
         putF16(dst, d0 + 2, dmin);
         packScalesK4(dst, d0 + 4);
@@ -212,22 +232,11 @@ final class KQuantizer {
 
     /** Q2_K (84 bytes): 16 groups of 16, 4-bit scales and mins, levels 0..3. */
     void q2k(float[] x, int o, MemorySegment dst, long d0) {
-        float maxScale = 0f;
-        float maxMin = 0f;
+        // with 4 levels every candidate counts: the fine search, range/2.5 .. range/4
+        affineSubBlocks(x, o, 16, 16, 3, -0.5f, 0.1f, 15, 15);
+        float d = superD;
+        float dmin = superDmin;
         for (int j = 0; j < 16; j++) {
-            // with 4 levels every candidate counts: the fine search, range/2.5 .. range/4
-            search.fitAffine(x, o + 16 * j, 16, 3, -0.5f, 0.1f, 15);
-            scales[j] = search.scale;
-            mins[j] = -search.offset;
-            maxScale = Math.max(maxScale, scales[j]);
-            maxMin = Math.max(maxMin, mins[j]);
-        }
-        float d = toF16(maxScale / 15f);
-        float dmin = toF16(maxMin / 15f);
-        integerScales(scales, 16, d, 0, 15, sc);
-        integerScales(mins, 16, dmin, 0, 15, mq);
-        for (int j = 0; j < 16; j++) {
-            levelsAffine(x, o, 16 * j, 16, d * sc[j], dmin * mq[j], 3);
             putByte(dst, d0 + j, sc[j] | mq[j] << 4);
         }
         for (int h = 0; h < 2; h++) {

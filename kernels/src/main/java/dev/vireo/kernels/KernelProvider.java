@@ -31,7 +31,7 @@ public final class KernelProvider {
 
     /** Matrix kernels over a new pool of {@code threads} threads (best implementation available). */
     public static MatrixKernels matrixKernels(int threads) {
-        return Choice.VECTOR_API ? VectorApiKernels.matrix(threads) : scalarMatrixKernels(threads);
+        return matrixKernels(threads, true);
     }
 
     /**

@@ -81,8 +81,8 @@ abstract class PooledMatrixKernels implements MatrixKernels {
         if (n <= 0) {
             return;
         }
-        checkRange("activation x", x.length, xOff, xStride, n, w.cols());
-        checkRange("output y", y.length, yOff, yStride, n, w.rows());
+        ProductChecks.range("activation x", x.length, xOff, xStride, n, w.cols());
+        ProductChecks.range("output y", y.length, yOff, yStride, n, w.rows());
         LowRankSet active = lora == null || lora.isEmpty() ? null : lora;
         if (active != null) {
             prepareLora(w, active, x, xOff, xStride, n);
@@ -114,7 +114,7 @@ abstract class PooledMatrixKernels implements MatrixKernels {
         if (row < 0 || row >= w.rows()) {
             throw new IndexOutOfBoundsException("row " + row + " outside 0.." + (w.rows() - 1));
         }
-        checkRange("output", out.length, outOff, 0, 1, w.cols());
+        ProductChecks.range("output", out.length, outOff, 0, 1, w.cols());
         GgmlType type = w.type();
         int bs = type.blockSize();
         int bb = type.bytesPerBlock();
@@ -135,14 +135,6 @@ abstract class PooledMatrixKernels implements MatrixKernels {
         }
     }
 
-    private static void checkRange(String what, int length, int off, int stride, int n, int count) {
-        long last = (long) off + (long) stride * (n - 1) + count;
-        if (off < 0 || stride < 0 || last > length) {
-            throw new IndexOutOfBoundsException(what + ": " + n + " vector(s) of " + count + " at offset " + off
-                    + " stride " + stride + " do not fit an array of " + length);
-        }
-    }
-
     /** The scratch of one thread, grown (only by that thread) to fit rows of {@code cols}. */
     final float[] scratchFor(int worker, int cols) {
         float[] s = blockScratch[worker];
@@ -156,14 +148,7 @@ abstract class PooledMatrixKernels implements MatrixKernels {
 
     /** t_k = scale_k * (A_k x) for every term and token, into the set's scratch, spread over the pool. */
     private void prepareLora(WeightMatrix w, LowRankSet lora, float[] x, int xOff, int xStride, int n) {
-        if (lora.rows() != w.rows() || lora.cols() != w.cols()) {
-            throw new IllegalArgumentException("LoRA set for " + lora.rows() + " x " + lora.cols()
-                    + " used with a " + w.rows() + " x " + w.cols() + " weight");
-        }
-        if ((long) lora.totalRank * n > lora.scratch.length) {
-            throw new IllegalArgumentException("LoRA set sized for " + lora.scratch.length / Math.max(1, lora.totalRank)
-                    + " tokens used with a batch of " + n);
-        }
+        ProductChecks.loraFits(w, lora, n);
         for (LowRank term : lora.terms()) {
             check(term.a());
             check(term.b());

@@ -52,10 +52,11 @@ final class ScaleSearch {
     }
 
     /**
-     * One candidate: levels {@code l = round((y + shift) * inv)} in 0..nmax and their sums. The
-     * hot loop of the search, kept to float and int operations.
+     * One candidate: levels {@code l = round((y + shift) * inv)} clamped to {@code lo..hi} and
+     * their sums (unsigned formats: 0..nmax; signed: -nmax..nmax-1 with shift 0). The hot loop of
+     * the search, kept to float and int operations.
      */
-    private void levelSums(int n, float inv, float shift, int nmax) {
+    private void levelSums(int n, float inv, float shift, int lo, int hi) {
         // four independent partial sums (n is 16 or 32): the float adds do not wait on each other
         int sl = 0;
         int sll = 0;
@@ -64,10 +65,10 @@ final class ScaleSearch {
         float s2 = 0f;
         float s3 = 0f;
         for (int i = 0; i < n; i += 4) {
-            int l0 = Math.min(nmax, Math.max(0, nearestFast((y[i] + shift) * inv)));
-            int l1 = Math.min(nmax, Math.max(0, nearestFast((y[i + 1] + shift) * inv)));
-            int l2 = Math.min(nmax, Math.max(0, nearestFast((y[i + 2] + shift) * inv)));
-            int l3 = Math.min(nmax, Math.max(0, nearestFast((y[i + 3] + shift) * inv)));
+            int l0 = Math.min(hi, Math.max(lo, nearestFast((y[i] + shift) * inv)));
+            int l1 = Math.min(hi, Math.max(lo, nearestFast((y[i + 1] + shift) * inv)));
+            int l2 = Math.min(hi, Math.max(lo, nearestFast((y[i + 2] + shift) * inv)));
+            int l3 = Math.min(hi, Math.max(lo, nearestFast((y[i + 3] + shift) * inv)));
             sl += l0 + l1 + l2 + l3;
             sll += l0 * l0 + l1 * l1 + l2 * l2 + l3 * l3;
             s0 += y[i] * l0;
@@ -76,28 +77,6 @@ final class ScaleSearch {
             s3 += y[i + 3] * l3;
         }
         sumL = sl;
-        sumLL = sll;
-        sumYL = (s0 + s1) + (s2 + s3);
-    }
-
-    /** As {@link #levelSums} for signed levels -nmax..nmax-1 of {@code round(y * inv)}. */
-    private void signedLevelSums(int n, float inv, int nmax) {
-        int sll = 0;
-        float s0 = 0f;
-        float s1 = 0f;
-        float s2 = 0f;
-        float s3 = 0f;
-        for (int i = 0; i < n; i += 4) {
-            int l0 = Math.min(nmax - 1, Math.max(-nmax, nearestFast(y[i] * inv)));
-            int l1 = Math.min(nmax - 1, Math.max(-nmax, nearestFast(y[i + 1] * inv)));
-            int l2 = Math.min(nmax - 1, Math.max(-nmax, nearestFast(y[i + 2] * inv)));
-            int l3 = Math.min(nmax - 1, Math.max(-nmax, nearestFast(y[i + 3] * inv)));
-            sll += l0 * l0 + l1 * l1 + l2 * l2 + l3 * l3;
-            s0 += y[i] * l0;
-            s1 += y[i + 1] * l1;
-            s2 += y[i + 2] * l2;
-            s3 += y[i + 3] * l3;
-        }
         sumLL = sll;
         sumYL = (s0 + s1) + (s2 + s3);
     }
@@ -131,12 +110,12 @@ final class ScaleSearch {
         }
         float range = max - min;
         // the plain min/max fill is the first candidate: the search can only improve on it
-        levelSums(n, nmax / range, 0f, nmax);
+        levelSums(n, nmax / range, 0f, 0, nmax);
         double bestScale = range / (double) nmax;
         double bestOffset = min;
         double bestErr = affineError(sx, sxx, n, min, bestScale, bestOffset);
         for (int k = 0; k <= steps; k++) {
-            levelSums(n, (nmax + first + delta * k) / range, 0f, nmax);
+            levelSums(n, (nmax + first + delta * k) / range, 0f, 0, nmax);
             if (fitLine(sx, n, min)) {
                 double err = affineError(sx, sxx, n, min, fitS, fitB);
                 if (err < bestErr) {
@@ -149,7 +128,7 @@ final class ScaleSearch {
         // Then a few Lloyd steps: levels nearest to the best line, and the best line for those
         // levels. This lands on an exact grid when the values have one (re-quantizing a block).
         for (int it = 0; it < REFINE_STEPS && bestScale > 0; it++) {
-            levelSums(n, (float) (1 / bestScale), (float) (min - bestOffset), nmax);
+            levelSums(n, (float) (1 / bestScale), (float) (min - bestOffset), 0, nmax);
             if (!fitLine(sx, n, min)) {
                 break;
             }
@@ -224,7 +203,7 @@ final class ScaleSearch {
         double bestGain = -1;
         double bestScale = -max / nmax;
         for (int k = -steps; k <= steps; k++) {
-            signedLevelSums(n, -(nmax + delta * k) / max, nmax);
+            levelSums(n, -(nmax + delta * k) / max, 0f, -nmax, nmax - 1);
             double gain = (double) sumYL * sumYL / sumLL;
             if (sumLL > 0 && gain > bestGain) {
                 bestGain = gain;
@@ -232,7 +211,7 @@ final class ScaleSearch {
             }
         }
         for (int it = 0; it < REFINE_STEPS && bestScale != 0; it++) {
-            signedLevelSums(n, (float) (1 / bestScale), nmax);
+            levelSums(n, (float) (1 / bestScale), 0f, -nmax, nmax - 1);
             double gain = (double) sumYL * sumYL / sumLL;
             if (sumLL == 0 || !(gain > bestGain)) {
                 break;

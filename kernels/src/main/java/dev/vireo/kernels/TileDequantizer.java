@@ -44,56 +44,24 @@ final class TileDequantizer {
         long off = row * w.rowBytes() + (long) (col / bs) * type.bytesPerBlock();
         MemorySegment s = w.data();
         int blocks = count / bs;
-        if (FL <= 16 && 16 % FL == 0) {
-            switch (type) {
-                case F32 -> {
-                    f32(s, off, count, out, o);
-                    return;
-                }
-                case Q8_0 -> {
-                    q8_0(s, off, blocks, out, o);
-                    return;
-                }
-                case Q4_0 -> {
-                    q4_0(s, off, blocks, out, o);
-                    return;
-                }
-                case Q4_K -> {
-                    q4k(s, off, blocks, out, o);
-                    return;
-                }
-                case F16 -> {
-                    f16(s, off, count, out, o);
-                    return;
-                }
-                case BF16 -> {
-                    bf16(s, off, count, out, o);
-                    return;
-                }
-                case Q4_1 -> {
-                    q4_1(s, off, blocks, out, o);
-                    return;
-                }
-                case Q5_0 -> {
-                    q5(s, off, blocks, out, o, false);
-                    return;
-                }
-                case Q5_1 -> {
-                    q5(s, off, blocks, out, o, true);
-                    return;
-                }
-                case Q5_K -> {
-                    q5k(s, off, blocks, out, o);
-                    return;
-                }
-                case Q6_K -> {
-                    q6k(s, off, blocks, out, o);
-                    return;
-                }
-                default -> {}
-            }
+        if (!(FL <= 16 && 16 % FL == 0)) {
+            rowScalar(w, row, col, count, out, o); // lane counts the vector paths do not divide into
+            return;
         }
-        rowScalar(w, row, col, count, out, o);
+        switch (type) {
+            case F32 -> f32(s, off, count, out, o);
+            case F16 -> f16(s, off, count, out, o);
+            case BF16 -> bf16(s, off, count, out, o);
+            case Q8_0 -> q8_0(s, off, blocks, out, o);
+            case Q4_0 -> q4_0(s, off, blocks, out, o);
+            case Q4_1 -> q4_1(s, off, blocks, out, o);
+            case Q5_0 -> q5(s, off, blocks, out, o, false);
+            case Q5_1 -> q5(s, off, blocks, out, o, true);
+            case Q4_K -> q4k(s, off, blocks, out, o);
+            case Q5_K -> q5k(s, off, blocks, out, o);
+            case Q6_K -> q6k(s, off, blocks, out, o);
+            default -> rowScalar(w, row, col, count, out, o);
+        }
     }
 
     /** The scalar twin: block by block through {@link Blocks#dequantize}. */

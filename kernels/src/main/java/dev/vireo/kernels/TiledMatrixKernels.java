@@ -57,8 +57,8 @@ final class TiledMatrixKernels implements MatrixKernels {
             return;
         }
         check(w);
-        checkRange("activation x", x.length, xOff, xStride, n, w.cols());
-        checkRange("output y", y.length, yOff, yStride, n, w.rows());
+        ProductChecks.range("activation x", x.length, xOff, xStride, n, w.cols());
+        ProductChecks.range("output y", y.length, yOff, yStride, n, w.rows());
         LowRankSet active = lora == null || lora.isEmpty() ? null : lora;
         if (active != null) {
             checkLora(w, active, n);
@@ -83,25 +83,10 @@ final class TiledMatrixKernels implements MatrixKernels {
     }
 
     private static void checkLora(WeightMatrix w, LowRankSet lora, int n) {
-        if (lora.rows() != w.rows() || lora.cols() != w.cols()) {
-            throw new IllegalArgumentException("LoRA set for " + lora.rows() + " x " + lora.cols()
-                    + " used with a " + w.rows() + " x " + w.cols() + " weight");
-        }
-        if ((long) lora.totalRank * n > lora.scratch.length) {
-            throw new IllegalArgumentException("LoRA set sized for " + lora.scratch.length / Math.max(1, lora.totalRank)
-                    + " tokens used with a batch of " + n);
-        }
+        ProductChecks.loraFits(w, lora, n);
         for (LowRank term : lora.terms()) {
             check(term.a());
             check(term.b());
-        }
-    }
-
-    private static void checkRange(String what, int length, int off, int stride, int n, int count) {
-        long last = (long) off + (long) stride * (n - 1) + count;
-        if (off < 0 || stride < 0 || last > length) {
-            throw new IndexOutOfBoundsException(what + ": " + n + " vector(s) of " + count + " at offset " + off
-                    + " stride " + stride + " do not fit an array of " + length);
         }
     }
 }
