@@ -2,6 +2,7 @@ package dev.vireo.cli;
 
 import dev.vireo.gguf.GgmlType;
 import dev.vireo.gguf.GgufFile;
+import dev.vireo.kernels.Quantizer;
 import dev.vireo.runtime.lora.AdapterUse;
 import dev.vireo.runtime.lora.LoraAdapter;
 import dev.vireo.runtime.lora.LoraMerge;
@@ -17,6 +18,9 @@ import picocli.CommandLine.Option;
         description = "Merge LoRA adapters into a base model: W + sum(scale * alpha/r * B A) for every touched tensor,"
                 + " written directly in the requested type; everything else is copied unchanged.")
 final class LoraMergeCommand implements Callable<Integer> {
+    /** The types the kernels' Quantizer writes (a help text must be a constant). */
+    private static final String TYPES = "f32, f16, bf16, q8_0, q4_0, q4_1, q5_0, q5_1, q2_k, q3_k, q4_k, q5_k, q6_k";
+
     @Option(names = {"-m", "--model"}, required = true, paramLabel = "BASE", description = "The base GGUF model.")
     Path model;
 
@@ -28,7 +32,7 @@ final class LoraMergeCommand implements Callable<Integer> {
     Path output;
 
     @Option(names = "--type", defaultValue = "same", paramLabel = "TYPE",
-            description = "Type of the merged tensors: same (each base tensor's own type), f32, f16, q8_0, q4_0 ..."
+            description = "Type of the merged tensors: same (each base tensor's own type) or one of " + TYPES
                     + " (default: ${DEFAULT-VALUE}).")
     String type;
 
@@ -45,7 +49,10 @@ final class LoraMergeCommand implements Callable<Integer> {
             try {
                 outType = GgmlType.fromName(type);
             } catch (IllegalArgumentException e) {
-                throw new UsageException("--type: unknown type '" + type + "' (same, f32, f16, q8_0, q4_0 ...)");
+                outType = null;
+            }
+            if (outType == null || !Quantizer.supports(outType)) {
+                throw new UsageException("--type: cannot write type '" + type + "' (same, " + TYPES + ")");
             }
         }
         List<AdapterSpec> specs = new ArrayList<>();

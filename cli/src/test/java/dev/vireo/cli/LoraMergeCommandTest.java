@@ -87,4 +87,16 @@ class LoraMergeCommandTest {
         assertEquals(Vireo.EXIT_FAILURE, r.exitCode());
         assertEquals("vireo: --lora: no such file or folder: " + tmp.resolve("none.gguf"), r.errLines()[0]);
     }
+
+    @Test
+    void typeTheQuantizerCannotWriteIsAUsageError() {
+        Path base = Shared.file("models/stories260K.gguf");
+        for (String type : new String[] {"q9_9", "iq4_nl"}) {
+            CliRun r = CliRun.of("lora", "merge", "-m", base.toString(), "--lora", "a.gguf", "--type", type, "-o",
+                    tmp.resolve("x").toString());
+            assertEquals(Vireo.EXIT_USAGE, r.exitCode(), r.err());
+            assertEquals("vireo: --type: cannot write type '" + type + "' (same, f32, f16, bf16, q8_0, q4_0, q4_1,"
+                    + " q5_0, q5_1, q2_k, q3_k, q4_k, q5_k, q6_k)", r.errLines()[0]);
+        }
+    }
 }
