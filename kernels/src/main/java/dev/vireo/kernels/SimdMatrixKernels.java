@@ -242,34 +242,55 @@ final class SimdMatrixKernels extends PooledMatrixKernels {
         return h.lanewise(VectorOperators.LSHL, 13).and(0x8FFFE000).reinterpretAsFloats().mul(0x1p112f);
     }
 
+    /**
+     * F16 and BF16 use two accumulators, as F32 does: with one, every FMA waits for the previous
+     * one (4-cycle latency) and the loop ran at about 2/3 of the speed of the two-chain version.
+     */
     static float dotF16(MemorySegment s, long off, float[] x, int xo, int n) {
         FloatVector a0 = FloatVector.zero(F);
+        FloatVector a1 = FloatVector.zero(F);
         int i = 0;
-        for (; i + FL <= n; i += FL) {
-            ShortVector h = ShortVector.fromMemorySegment(S, s, off + 2L * i, LE);
-            FloatVector w = halfToFloat((IntVector) h.convertShape(VectorOperators.S2I, I, 0));
-            a0 = w.fma(FloatVector.fromArray(F, x, xo + i), a0);
+        for (; i + 2 * FL <= n; i += 2 * FL) {
+            a0 = f16Lanes(s, off + 2L * i).fma(FloatVector.fromArray(F, x, xo + i), a0);
+            a1 = f16Lanes(s, off + 2L * (i + FL)).fma(FloatVector.fromArray(F, x, xo + i + FL), a1);
         }
-        float sum = a0.reduceLanes(VectorOperators.ADD);
+        for (; i + FL <= n; i += FL) {
+            a0 = f16Lanes(s, off + 2L * i).fma(FloatVector.fromArray(F, x, xo + i), a0);
+        }
+        float sum = a0.add(a1).reduceLanes(VectorOperators.ADD);
         for (; i < n; i++) {
             sum += Blocks.f16(s, off + 2L * i) * x[xo + i];
         }
         return sum;
     }
 
+    private static FloatVector f16Lanes(MemorySegment s, long off) {
+        return halfToFloat((IntVector) ShortVector.fromMemorySegment(S, s, off, LE).convertShape(VectorOperators.S2I, I, 0));
+    }
+
     static float dotBF16(MemorySegment s, long off, float[] x, int xo, int n) {
         FloatVector a0 = FloatVector.zero(F);
+        FloatVector a1 = FloatVector.zero(F);
         int i = 0;
-        for (; i + FL <= n; i += FL) {
-            ShortVector h = ShortVector.fromMemorySegment(S, s, off + 2L * i, LE);
-            IntVector bits = ((IntVector) h.convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16);
-            a0 = bits.reinterpretAsFloats().fma(FloatVector.fromArray(F, x, xo + i), a0);
+        for (; i + 2 * FL <= n; i += 2 * FL) {
+            a0 = bf16Lanes(s, off + 2L * i).fma(FloatVector.fromArray(F, x, xo + i), a0);
+            a1 = bf16Lanes(s, off + 2L * (i + FL)).fma(FloatVector.fromArray(F, x, xo + i + FL), a1);
         }
-        float sum = a0.reduceLanes(VectorOperators.ADD);
+        for (; i + FL <= n; i += FL) {
+            a0 = bf16Lanes(s, off + 2L * i).fma(FloatVector.fromArray(F, x, xo + i), a0);
+        }
+        float sum = a0.add(a1).reduceLanes(VectorOperators.ADD);
         for (; i < n; i++) {
             sum += Halves.bf16ToFloat(s.get(Blocks.U16, off + 2L * i)) * x[xo + i];
         }
         return sum;
+    }
+
+    /** bfloat16 is the upper half of a float: widen and shift the bits into place. */
+    private static FloatVector bf16Lanes(MemorySegment s, long off) {
+        ShortVector h = ShortVector.fromMemorySegment(S, s, off, LE);
+        return ((IntVector) h.convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16)
+                .reinterpretAsFloats();
     }
 
     static float dotQ8_0(MemorySegment s, long off, float[] x, int xo, int n) {
