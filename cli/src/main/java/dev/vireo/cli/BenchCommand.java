@@ -40,6 +40,11 @@ final class BenchCommand implements Callable<Integer> {
             description = "Thread counts to test, comma-separated (default: ${DEFAULT-VALUE}).")
     List<Integer> threads;
 
+    @Option(names = {"-b", "--batch-size"}, defaultValue = "" + SessionOptions.DEFAULT_BATCH, split = ",",
+            paramLabel = "N[,N...]", description = "Prompt batch sizes to test, comma-separated: the pp test's prompt"
+                    + " goes through the matrix-matrix kernels in chunks of N tokens (default: ${DEFAULT-VALUE}).")
+    List<Integer> batchSizes;
+
     @Option(names = {"-r", "--repetitions"}, defaultValue = "3", paramLabel = "N",
             description = "Measured runs per test (default: ${DEFAULT-VALUE}).")
     int repetitions;
@@ -53,8 +58,8 @@ final class BenchCommand implements Callable<Integer> {
         this.io = io;
     }
 
-    /** One row: a test at a thread count, with the tokens/s of every measured run. */
-    record Row(String test, int threads, String kernels, int tokens, double[] tokensPerSecond) {
+    /** One row: a test at a thread count and batch size, with the tokens/s of every measured run. */
+    record Row(String test, int threads, int batch, String kernels, int tokens, double[] tokensPerSecond) {
         double mean() {
             double s = 0;
             for (double v : tokensPerSecond) {
@@ -90,6 +95,11 @@ final class BenchCommand implements Callable<Integer> {
                 throw new UsageException("-t: thread counts must be 1 or more, not " + t);
             }
         }
+        for (int b : batchSizes) {
+            if (b < 1) {
+                throw new UsageException("-b: batch sizes must be 1 or more, not " + b);
+            }
+        }
         Files2.requireFile(model, "-m");
         List<Row> rows = new ArrayList<>();
         try (Model m = Model.load(model)) {
@@ -102,13 +112,17 @@ final class BenchCommand implements Callable<Integer> {
             int[] prompt = randomTokens(m, nPrompt, 1234);
             int[] generated = randomTokens(m, nGen, 5678);
             for (int t : threads) {
-                try (Session s = m.newSession(new SessionOptions(t, needed))) {
-                    io.err().println("vireo: " + t + " threads, " + s.kernelDescription());
-                    if (nPrompt > 0) {
-                        rows.add(new Row("pp" + nPrompt, t, s.kernelDescription(), nPrompt, measure(() -> prompt(s, prompt), nPrompt)));
-                    }
-                    if (nGen > 0) {
-                        rows.add(new Row("tg" + nGen, t, s.kernelDescription(), nGen, measure(() -> generate(s, generated), nGen)));
+                for (int b : batchSizes) {
+                    try (Session s = m.newSession(new SessionOptions(t, needed, b))) {
+                        io.err().println("vireo: " + t + " threads, batch " + s.batchSize() + ", " + s.kernelDescription());
+                        if (nPrompt > 0) {
+                            rows.add(new Row("pp" + nPrompt, t, b, s.kernelDescription(), nPrompt,
+                                    measure(() -> prompt(s, prompt), nPrompt)));
+                        }
+                        if (nGen > 0) {
+                            rows.add(new Row("tg" + nGen, t, b, s.kernelDescription(), nGen,
+                                    measure(() -> generate(s, generated), nGen)));
+                        }
                     }
                 }
             }
@@ -163,14 +177,14 @@ final class BenchCommand implements Callable<Integer> {
         GgufReport report = new GgufReport(m.file());
         String modelName = report.architecture() + " " + Units.count(report.parameterCount()).replace(" ", "") + " "
                 + report.mainType();
-        io.out().printf(Locale.ROOT, "| %-28s | %10s | %9s | %7s | %8s | %20s |%n", "model", "size", "params", "threads",
-                "test", "t/s");
-        io.out().printf(Locale.ROOT, "| %s | %s | %s | %s | %s | %s |%n", "-".repeat(28), "-".repeat(10), "-".repeat(9),
-                "-".repeat(7), "-".repeat(8), "-".repeat(20));
+        io.out().printf(Locale.ROOT, "| %-28s | %10s | %9s | %7s | %7s | %8s | %20s |%n", "model", "size", "params",
+                "threads", "n_batch", "test", "t/s");
+        io.out().printf(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %s |%n", "-".repeat(28), "-".repeat(10),
+                "-".repeat(9), "-".repeat(7), "-".repeat(7), "-".repeat(8), "-".repeat(20));
         for (Row r : rows) {
-            io.out().printf(Locale.ROOT, "| %-28s | %10s | %9s | %7d | %8s | %20s |%n", truncate(modelName, 28),
-                    Units.bytes(m.file().fileSize()), Units.count(report.parameterCount()), r.threads(), r.test(),
-                    String.format(Locale.ROOT, "%.2f ± %.2f", r.mean(), r.sd()));
+            io.out().printf(Locale.ROOT, "| %-28s | %10s | %9s | %7d | %7d | %8s | %20s |%n", truncate(modelName, 28),
+                    Units.bytes(m.file().fileSize()), Units.count(report.parameterCount()), r.threads(), r.batch(),
+                    r.test(), String.format(Locale.ROOT, "%.2f ± %.2f", r.mean(), r.sd()));
         }
     }
 
@@ -185,6 +199,7 @@ final class BenchCommand implements Callable<Integer> {
             o.put("model_n_params", parameterCount(m));
             o.put("kernels", r.kernels());
             o.put("n_threads", r.threads());
+            o.put("n_batch", r.batch());
             o.put("n_prompt", r.test().startsWith("pp") ? r.tokens() : 0);
             o.put("n_gen", r.test().startsWith("tg") ? r.tokens() : 0);
             o.put("repetitions", repetitions);

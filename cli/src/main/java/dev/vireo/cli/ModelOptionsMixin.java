@@ -7,7 +7,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
 
-/** -m, -t and -c as llama.cpp spells them, and loading with the one-line load report. */
+/** -m, -t, -c and -b as llama.cpp spells them, and loading with the one-line load report. */
 final class ModelOptionsMixin {
     @Option(names = {"-m", "--model"}, required = true, paramLabel = "FILE", description = "The GGUF model.")
     Path model;
@@ -21,6 +21,11 @@ final class ModelOptionsMixin {
                     + " (default: the model's, at most " + SessionOptions.DEFAULT_CONTEXT + ").")
     int contextLength;
 
+    @Option(names = {"-b", "--batch-size"}, defaultValue = "" + SessionOptions.DEFAULT_BATCH, paramLabel = "N",
+            description = "Prompt tokens evaluated together, through the matrix-matrix kernels"
+                    + " (default: ${DEFAULT-VALUE}, at most the context).")
+    int batchSize;
+
     int effectiveThreads() {
         return threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
     }
@@ -31,6 +36,9 @@ final class ModelOptionsMixin {
         }
         if (contextLength < 0) {
             throw new UsageException("-c: context length must be positive (0 = the default), not " + contextLength);
+        }
+        if (batchSize < 1) {
+            throw new UsageException("-b: batch size must be 1 or more, not " + batchSize);
         }
     }
 
@@ -50,9 +58,9 @@ final class ModelOptionsMixin {
             io.err().println("vireo: -c " + contextLength + " is more than the model's context "
                     + m.config().contextLength() + "; using " + ctx);
         }
-        Session s = m.newSession(new SessionOptions(effectiveThreads(), ctx));
-        io.err().printf("vireo: %s | context %d | %d threads | %s | loaded in %d ms%n", m.describe(), s.contextLength(),
-                s.threads(), s.kernelDescription(), loadNanos / 1_000_000);
+        Session s = m.newSession(new SessionOptions(effectiveThreads(), ctx, batchSize));
+        io.err().printf("vireo: %s | context %d | batch %d | %d threads | %s | loaded in %d ms%n", m.describe(),
+                s.contextLength(), s.batchSize(), s.threads(), s.kernelDescription(), loadNanos / 1_000_000);
         return s;
     }
 }

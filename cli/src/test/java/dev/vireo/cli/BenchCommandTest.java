@@ -26,6 +26,7 @@ class BenchCommandTest {
         for (int i = 0; i < 4; i++) {
             JsonNode row = rows.get(i);
             assertEquals(threads[i], row.get("n_threads").asInt());
+            assertEquals(256, row.get("n_batch").asInt(), "the default");
             assertEquals(tests[i].equals("pp") ? 8 : 0, row.get("n_prompt").asInt());
             assertEquals(tests[i].equals("tg") ? 4 : 0, row.get("n_gen").asInt());
             JsonNode samples = row.get("samples_ts");
@@ -44,8 +45,26 @@ class BenchCommandTest {
         assertEquals(0, r.exitCode(), r.err());
         String[] lines = r.out().split("\n");
         assertEquals(3, lines.length, r.out());
-        assertTrue(lines[0].matches("\\| model +\\| +size \\| +params \\| threads \\| +test \\| +t/s \\|"), lines[0]);
-        assertTrue(lines[2].matches("\\| llama 292\\.80K F32 +\\| +1\\.13 MiB \\| +292\\.80 K \\| +1 \\| +pp8 \\| +\\d+\\.\\d\\d ± 0\\.00 \\|"), lines[2]);
+        assertTrue(lines[0].matches("\\| model +\\| +size \\| +params \\| threads \\| n_batch \\| +test \\| +t/s \\|"),
+                lines[0]);
+        assertTrue(lines[2].matches("\\| llama 292\\.80K F32 +\\| +1\\.13 MiB \\| +292\\.80 K \\| +1 \\| +256 \\| +pp8 \\|"
+                + " +\\d+\\.\\d\\d ± 0\\.00 \\|"), lines[2]);
+    }
+
+    @Test
+    void batchSizesAreRowsWithinEachThreadCount() throws Exception {
+        CliRun r = CliRun.of("bench", "-m", stories().toString(), "-p", "9", "-n", "0", "-t", "1", "-b", "1,4,64", "-r", "1",
+                "--json");
+        assertEquals(0, r.exitCode(), r.err());
+        JsonNode rows = new ObjectMapper().readTree(r.out());
+        assertEquals(3, rows.size());
+        int[] batches = {1, 4, 64};
+        for (int i = 0; i < 3; i++) {
+            assertEquals(batches[i], rows.get(i).get("n_batch").asInt());
+            assertEquals(9, rows.get(i).get("n_prompt").asInt());
+        }
+        assertTrue(r.err().contains("batch 4,"), r.err());
+        assertTrue(r.err().contains("batch 9,"), "64 is capped at the 9 positions the test needs: " + r.err());
     }
 
     @Test
@@ -53,6 +72,8 @@ class BenchCommandTest {
         CliRun r = CliRun.of("bench", "-m", stories().toString(), "-t", "1,0");
         assertEquals(Vireo.EXIT_USAGE, r.exitCode());
         assertArrayEquals(new String[] {"vireo: -t: thread counts must be 1 or more, not 0"}, r.errLines());
+        r = CliRun.of("bench", "-m", stories().toString(), "-b", "64,0");
+        assertArrayEquals(new String[] {"vireo: -b: batch sizes must be 1 or more, not 0"}, r.errLines());
         r = CliRun.of("bench", "-m", stories().toString(), "-r", "0");
         assertArrayEquals(new String[] {"vireo: -r: repetitions must be 1 or more, not 0"}, r.errLines());
         r = CliRun.of("bench", "-m", Shared.file("models/stories260Ktok512.gguf").toString(), "-p", "512");

@@ -58,6 +58,15 @@ class ChatCommandTest {
     }
 
     @Test
+    void batchSizeOnlyChunksThePrefill() throws Exception {
+        CliRun r = CliRun.withInput("Once upon a time\n", "chat", "-m", stories().toString(), "--temp", "0", "-n", "16",
+                "-t", "1", "-b", "2");
+        assertEquals(0, r.exitCode(), r.err());
+        assertEquals(List.of(llamaCppGreedy(16)), r.out().lines().toList());
+        assertTrue(r.err().contains("| batch 2 |"), r.err());
+    }
+
+    @Test
     void slashCommands() throws Exception {
         String input = String.join("\n", "/help", "Once upon a time", "/stats", "/speed off", "/reset",
                 "Once upon a time", "/lora", "/lora 1 0.5", "/bogus", "/exit", "never read") + "\n";

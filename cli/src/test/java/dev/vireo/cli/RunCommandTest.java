@@ -34,7 +34,7 @@ class RunCommandTest {
         assertEquals(expected, r.out());
         String[] err = r.errLines();
         assertEquals(2, err.length, r.err());
-        assertTrue(err[0].matches("vireo: llama, .* parameters, F32, .* \\| context 2048 \\| 1 threads \\| "
+        assertTrue(err[0].matches("vireo: llama, .* parameters, F32, .* \\| context 2048 \\| batch 256 \\| 1 threads \\| "
                 + "(Vector API, \\d+-bit.*|scalar fallback.*) \\| loaded in \\d+ ms"), err[0]);
         assertTrue(err[1].matches("vireo: prompt 1 tokens, .* \\| generated 256 tokens, .* tok/s \\| stop: max tokens \\| total \\d+ ms"),
                 err[1]);
@@ -63,6 +63,26 @@ class RunCommandTest {
 
         CliRun d = CliRun.withInput(prompt, "run", "-m", stories().toString(), "--temp", "0", "-n", n, "-t", "1");
         assertEquals(expected, d.out(), d.err());
+    }
+
+    /** -b only chunks the prompt: one-token and 2-token chunks give llama.cpp's greedy text too. */
+    @Test
+    void batchSizeDoesNotChangeTheText() throws Exception {
+        JsonNode c = new ObjectMapper().readTree(Shared.file("reference/cases/stories260K/park.json").toFile());
+        StringBuilder sb = new StringBuilder();
+        for (JsonNode hex : c.get("greedy_pieces_hex")) {
+            sb.append(new String(HexFormat.of().parseHex(hex.asText()), StandardCharsets.UTF_8));
+        }
+        String n = Integer.toString(c.get("n_gen").asInt());
+        for (String b : new String[] {"1", "2", "7"}) {
+            CliRun r = CliRun.of("run", "-m", stories().toString(), "--temp", "0", "-n", n, "-t", "1", "-b", b,
+                    "-p", c.get("prompt").asText());
+            assertEquals(0, r.exitCode(), r.err());
+            assertEquals(sb.toString(), r.out(), "-b " + b);
+            assertTrue(r.errLines()[0].contains("| batch " + b + " |"), r.errLines()[0]);
+        }
+        CliRun r = CliRun.of("run", "-m", stories().toString(), "-c", "16", "-p", "x", "-n", "1", "--batch-size", "64");
+        assertTrue(r.errLines()[0].contains("| context 16 | batch 16 |"), "capped at the context: " + r.errLines()[0]);
     }
 
     @Test
@@ -96,6 +116,8 @@ class RunCommandTest {
         assertUsage("vireo: --min-p: must be in [0, 1], not -0.1", "run", "-m", m, "-p", "x", "--min-p", "-0.1");
         assertUsage("vireo: -n: must be -1 (no limit) or more, not -5", "run", "-m", m, "-p", "x", "-n", "-5");
         assertUsage("vireo: -t: threads must be 1 or more (0 = all processors), not -2", "run", "-m", m, "-p", "x", "-t", "-2");
+        assertUsage("vireo: -b: batch size must be 1 or more, not 0", "run", "-m", m, "-p", "x", "-b", "0");
+        assertUsage("vireo: -b: batch size must be 1 or more, not -3", "chat", "-m", m, "--batch-size", "-3");
         assertUsage("vireo: Invalid value for option '--top-k': 'many' is not an int (see 'vireo run --help')",
                 "run", "-m", m, "-p", "x", "--top-k", "many");
         assertUsage("vireo: Error: --prompt=TEXT, --file=FILE are mutually exclusive (specify only one)"

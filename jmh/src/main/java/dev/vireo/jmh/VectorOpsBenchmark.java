@@ -127,7 +127,7 @@ public class VectorOpsBenchmark {
     /** All heads in one call over a cache that interleaves the KV heads per position. */
     @Benchmark
     public float attention() {
-        ops.attention(q, 0, keys, values, positions, HEADS, KV_HEADS, HEAD_DIM, 0.125f, scores, attn, 0);
+        ops.attention(q, 0, keys, values, 0, positions, HEADS, KV_HEADS, HEAD_DIM, 0.125f, scores, attn, 0);
         return attn[0];
     }
 
@@ -140,7 +140,7 @@ public class VectorOpsBenchmark {
         int group = HEADS / KV_HEADS;
         for (int kv = 0; kv < KV_HEADS; kv++) {
             int off = kv * group * HEAD_DIM;
-            ops.attention(q, off, headKeys, headValues, positions, group, 1, HEAD_DIM, 0.125f, scores, attn, off);
+            ops.attention(q, off, headKeys, headValues, 0, positions, group, 1, HEAD_DIM, 0.125f, scores, attn, off);
         }
         return attn[0];
     }

@@ -151,12 +151,12 @@ final class ScalarVectorOps implements VectorOps {
     }
 
     @Override
-    public void attention(float[] q, int qOff, float[] keys, float[] values, int nPos, int nHeads, int nKvHeads,
-            int headDim, float scale, float[] scores, float[] out, int outOff) {
-        int group = checkAttention(nPos, nHeads, nKvHeads, headDim);
+    public void attention(float[] q, int qOff, float[] keys, float[] values, int cacheOff, int nPos, int nHeads,
+            int nKvHeads, int headDim, float scale, float[] scores, float[] out, int outOff) {
+        int group = checkAttention(keys, values, cacheOff, nPos, nHeads, nKvHeads, headDim);
         int posStride = nKvHeads * headDim;
         for (int h = 0; h < nHeads; h++) {
-            int kvOff = (h / group) * headDim;
+            int kvOff = cacheOff + (h / group) * headDim;
             int qh = qOff + h * headDim;
             for (int p = 0; p < nPos; p++) {
                 int k = p * posStride + kvOff;
@@ -181,12 +181,23 @@ final class ScalarVectorOps implements VectorOps {
         }
     }
 
-    /** Validates the attention shape; returns the number of query heads per KV head. */
-    static int checkAttention(int nPos, int nHeads, int nKvHeads, int headDim) {
+    /**
+     * Validates the attention shape and that both cache arrays hold the {@code nPos} positions from
+     * {@code cacheOff} on (once per call, so the loops' own index checks never fire mid-way);
+     * returns the number of query heads per KV head.
+     */
+    static int checkAttention(float[] keys, float[] values, int cacheOff, int nPos, int nHeads, int nKvHeads,
+            int headDim) {
         if (nPos <= 0 || nHeads <= 0 || nKvHeads <= 0 || headDim <= 0 || nHeads % nKvHeads != 0) {
             throw new IllegalArgumentException("attention over " + nPos + " positions with " + nHeads
                     + " query heads, " + nKvHeads + " KV heads of " + headDim
                     + " (need positive sizes, query heads a multiple of KV heads)");
+        }
+        long end = cacheOff + (long) nPos * nKvHeads * headDim;
+        if (cacheOff < 0 || end > keys.length || end > values.length) {
+            throw new IllegalArgumentException("attention cache of " + keys.length + " keys and " + values.length
+                    + " values does not hold " + nPos + " positions x " + nKvHeads + " KV heads x " + headDim
+                    + " from offset " + cacheOff);
         }
         return nHeads / nKvHeads;
     }

@@ -252,20 +252,20 @@ final class SimdVectorOps implements VectorOps {
     }
 
     @Override
-    public void attention(float[] q, int qOff, float[] keys, float[] values, int nPos, int nHeads, int nKvHeads,
-            int headDim, float scale, float[] scores, float[] out, int outOff) {
-        int group = ScalarVectorOps.checkAttention(nPos, nHeads, nKvHeads, headDim);
+    public void attention(float[] q, int qOff, float[] keys, float[] values, int cacheOff, int nPos, int nHeads,
+            int nKvHeads, int headDim, float scale, float[] scores, float[] out, int outOff) {
+        int group = ScalarVectorOps.checkAttention(keys, values, cacheOff, nPos, nHeads, nKvHeads, headDim);
         int tile = tilePositions(headDim);
         if (nPos > tile && scores.length >= tile + 2 * group) {
             for (int kv = 0; kv < nKvHeads; kv++) {
                 attendGroupTiled(q, qOff + kv * group * headDim, keys, values, nPos, group, nKvHeads * headDim,
-                        kv * headDim, headDim, scale, scores, tile, out, outOff + kv * group * headDim);
+                        cacheOff + kv * headDim, headDim, scale, scores, tile, out, outOff + kv * group * headDim);
             }
             return;
         }
         int posStride = nKvHeads * headDim;
         for (int h = 0; h < nHeads; h++) {
-            int kvOff = (h / group) * headDim;
+            int kvOff = cacheOff + (h / group) * headDim;
             int qh = qOff + h * headDim;
             scores(q, qh, keys, kvOff, posStride, nPos, headDim, scale, scores);
             softmax(scores, 0, nPos);

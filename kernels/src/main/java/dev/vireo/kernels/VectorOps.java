@@ -36,13 +36,18 @@ public interface VectorOps {
 
     /**
      * Attention of one query position over {@code nPos} cached positions, every query head.
-     * Cache layout: position p, KV head h starts at {@code p * nKvHeads * headDim + h * headDim}.
+     * Cache layout, the same in {@code keys} and {@code values}: position p, KV head h starts at
+     * {@code cacheOff + p * nKvHeads * headDim + h * headDim}. The offset lets one large array hold
+     * several caches (a runtime keeps each KV head of a layer at its own offset in one array).
      * Query head h uses KV head {@code h / (nHeads / nKvHeads)}.
      *
      * @param q {@code nHeads * headDim} query values at {@code qOff}
+     * @param cacheOff where position 0 of KV head 0 starts in {@code keys} and {@code values}
      * @param scores scratch of at least {@code nPos} floats
      * @param out {@code nHeads * headDim} results at {@code outOff}
+     * @throws IllegalArgumentException if a size is not positive, the query heads are not a
+     *     multiple of the KV heads, or the cache arrays end before the last position
      */
-    void attention(float[] q, int qOff, float[] keys, float[] values, int nPos, int nHeads, int nKvHeads,
-            int headDim, float scale, float[] scores, float[] out, int outOff);
+    void attention(float[] q, int qOff, float[] keys, float[] values, int cacheOff, int nPos, int nHeads,
+            int nKvHeads, int headDim, float scale, float[] scores, float[] out, int outOff);
 }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.Arrays;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
@@ -150,7 +151,7 @@ class ScalarVectorOpsTest {
         float[] k = {0.3f, -0.2f};
         float[] v = {5, 6};
         float[] out = new float[4];
-        ops.attention(q, 0, k, v, 1, 2, 1, 2, 0.7f, new float[1], out, 0);
+        ops.attention(q, 0, k, v, 0, 1, 2, 1, 2, 0.7f, new float[1], out, 0);
         assertArrayEquals(new float[] {5, 6, 5, 6}, out); // softmax of one score is exactly 1
     }
 
@@ -166,7 +167,7 @@ class ScalarVectorOpsTest {
         float[] values = floats(13, nPos * nKv * hd, 1f);
         float scale = (float) (1 / Math.sqrt(hd));
         float[] out = new float[1 + nHeads * hd];
-        ops.attention(q, 0, keys, values, nPos, nHeads, nKv, hd, scale, new float[nPos], out, 1);
+        ops.attention(q, 0, keys, values, 0, nPos, nHeads, nKv, hd, scale, new float[nPos], out, 1);
         for (int h = 0; h < nHeads; h++) {
             int kvHead = h < 2 ? 0 : 1;
             double[] w = new double[nPos];
@@ -192,9 +193,50 @@ class ScalarVectorOpsTest {
     @Test
     void attentionRejectsHeadsThatDoNotGroup() {
         var e = assertThrows(IllegalArgumentException.class,
-                () -> ops.attention(new float[6], 0, new float[4], new float[4], 1, 3, 2, 2, 1f, new float[1],
+                () -> ops.attention(new float[6], 0, new float[4], new float[4], 0, 1, 3, 2, 2, 1f, new float[1],
                         new float[6], 0));
         assertTrue(e.getMessage().contains("multiple"), e.getMessage());
+    }
+
+    @Test
+    void attentionAtACacheOffsetReadsOnlyItsRegion() {
+        // the same cache placed at an offset inside a larger array, NaN all around it: equal results,
+        // so nothing before the offset or after the last position is read
+        int nHeads = 6;
+        int nKv = 3;
+        int hd = 5;
+        int nPos = 7;
+        int n = nPos * nKv * hd;
+        float[] q = floats(21, nHeads * hd, 1f);
+        float[] keys = floats(22, n, 1f);
+        float[] values = floats(23, n, 1f);
+        int off = 13;
+        float[] bigKeys = new float[off + n + 11];
+        float[] bigValues = new float[off + n + 11];
+        Arrays.fill(bigKeys, Float.NaN);
+        Arrays.fill(bigValues, Float.NaN);
+        System.arraycopy(keys, 0, bigKeys, off, n);
+        System.arraycopy(values, 0, bigValues, off, n);
+        float[] expected = new float[nHeads * hd];
+        float[] actual = new float[nHeads * hd];
+        ops.attention(q, 0, keys, values, 0, nPos, nHeads, nKv, hd, 0.4f, new float[nPos], expected, 0);
+        ops.attention(q, 0, bigKeys, bigValues, off, nPos, nHeads, nKv, hd, 0.4f, new float[nPos], actual, 0);
+        assertArrayEquals(expected, actual);
+    }
+
+    @Test
+    void attentionRejectsACacheThatEndsTooSoon() {
+        // 2 positions x 1 KV head x 2 from offset 1 need 5 floats: 4 keys are too few, and so are 4 values
+        var e = assertThrows(IllegalArgumentException.class,
+                () -> ops.attention(new float[2], 0, new float[4], new float[5], 1, 2, 1, 1, 2, 1f, new float[2],
+                        new float[2], 0));
+        assertTrue(e.getMessage().contains("from offset 1"), e.getMessage());
+        assertThrows(IllegalArgumentException.class,
+                () -> ops.attention(new float[2], 0, new float[5], new float[4], 1, 2, 1, 1, 2, 1f, new float[2],
+                        new float[2], 0));
+        assertThrows(IllegalArgumentException.class,
+                () -> ops.attention(new float[2], 0, new float[5], new float[5], -1, 2, 1, 1, 2, 1f, new float[2],
+                        new float[2], 0));
     }
 
     /** {@code n} reproducible floats uniform in [-range, range) from {@code seed} (shared with the SIMD test). */

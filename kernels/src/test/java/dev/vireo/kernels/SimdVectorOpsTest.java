@@ -5,8 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -199,8 +201,8 @@ class SimdVectorOpsTest {
                     float scale = (float) (1 / Math.sqrt(hd));
                     float[] a = new float[3 + nHeads * hd];
                     float[] b = new float[3 + nHeads * hd];
-                    simd.attention(q, 2, keys, values, nPos, nHeads, nKv, hd, scale, new float[nPos + 4], a, 3);
-                    scalar.attention(q, 2, keys, values, nPos, nHeads, nKv, hd, scale, new float[nPos], b, 3);
+                    simd.attention(q, 2, keys, values, 0, nPos, nHeads, nKv, hd, scale, new float[nPos + 4], a, 3);
+                    scalar.attention(q, 2, keys, values, 0, nPos, nHeads, nKv, hd, scale, new float[nPos], b, 3);
                     // |q.k| * scale <= sqrt(hd); the scores' rounding (about hd*u of that) becomes a relative
                     // error of the softmax weights, the softmax adds about nPos*u, and the output is a convex
                     // mix of values |v| <= 1, so the absolute error stays a small multiple of (hd + nPos)*u
@@ -231,8 +233,8 @@ class SimdVectorOpsTest {
                     float scale = (float) (1 / Math.sqrt(hd));
                     float[] a = new float[nHeads * hd];
                     float[] b = new float[nHeads * hd];
-                    simd.attention(q, 0, keys, values, nPos, nHeads, nKv, hd, scale, new float[nPos], a, 0);
-                    scalar.attention(q, 0, keys, values, nPos, nHeads, nKv, hd, scale, new float[nPos], b, 0);
+                    simd.attention(q, 0, keys, values, 0, nPos, nHeads, nKv, hd, scale, new float[nPos], a, 0);
+                    scalar.attention(q, 0, keys, values, 0, nPos, nHeads, nKv, hd, scale, new float[nPos], b, 0);
                     // same bound as above: the online softmax only reorders the same float roundings
                     double tol = (hd + nPos + 16) * U * 4;
                     assertClose(b, a, 0, tol, "tiled attention heads=" + nHeads + "/" + nKv + " hd=" + hd
@@ -243,9 +245,56 @@ class SimdVectorOpsTest {
     }
 
     @Test
+    void attentionAtCacheOffsetsOddShapes() {
+        // as the runtime calls it: one KV head per call, each head's positions in its own region of
+        // one array (head h at h * limit * headDim), NaN in the unused tail of every region; short
+        // contexts take the per-head path, long ones the tiled one, and the offsets are not aligned
+        int[] headDims = {3, 17, 64};
+        int[] limits = {5, 41, 300};
+        int kvHeads = 3;
+        int group = 4;
+        long seed = 900;
+        for (int hd : headDims) {
+            for (int limit : limits) {
+                seed++;
+                int base = 7; // an unaligned start of the whole cache too
+                float[] keys = floats(seed, base + kvHeads * limit * hd, 1.5f);
+                float[] values = floats(seed + 1, base + kvHeads * limit * hd, 1f);
+                float[] q = floats(seed + 2, kvHeads * group * hd, 1.5f);
+                float scale = (float) (1 / Math.sqrt(hd));
+                for (int nPos : new int[] {1, limit / 2 + 1, limit}) {
+                    float[] k = keys.clone();
+                    float[] v = values.clone();
+                    for (int h = 0; h < kvHeads; h++) {
+                        int from = base + h * limit * hd + nPos * hd;
+                        Arrays.fill(k, from, base + (h + 1) * limit * hd, Float.NaN);
+                        Arrays.fill(v, from, base + (h + 1) * limit * hd, Float.NaN);
+                    }
+                    float[] a = new float[kvHeads * group * hd];
+                    float[] b = new float[kvHeads * group * hd];
+                    for (int h = 0; h < kvHeads; h++) {
+                        int off = h * group * hd;
+                        int cacheOff = base + h * limit * hd;
+                        simd.attention(q, off, k, v, cacheOff, nPos, group, 1, hd, scale, new float[limit + 8], a, off);
+                        scalar.attention(q, off, k, v, cacheOff, nPos, group, 1, hd, scale, new float[limit], b, off);
+                    }
+                    double tol = (hd + nPos + 16) * U * 4;
+                    assertClose(b, a, 0, tol, "attention at offsets hd=" + hd + " limit=" + limit + " nPos=" + nPos);
+                    for (float x : a) {
+                        assertTrue(Float.isFinite(x), "a NaN outside the used positions was read: hd=" + hd
+                                + " limit=" + limit + " nPos=" + nPos);
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
     void attentionShapeErrorsAreTheScalarOnes() {
         assertThrows(IllegalArgumentException.class, () -> simd.attention(new float[6], 0, new float[4],
-                new float[4], 1, 3, 2, 2, 1f, new float[1], new float[6], 0));
+                new float[4], 0, 1, 3, 2, 2, 1f, new float[1], new float[6], 0));
+        assertThrows(IllegalArgumentException.class, () -> simd.attention(new float[2], 0, new float[4],
+                new float[5], 1, 2, 1, 1, 2, 1f, new float[2], new float[2], 0));
     }
 
     /** |a - e| <= rel * |e| + abs for every element. */

@@ -28,8 +28,8 @@ final class AttentionRunner implements RangeTask {
     private final float[][] scores;
 
     // The call in progress (set before parallelFor, read by the workers after its phase bump).
-    private float[][] keys;
-    private float[][] values;
+    private float[] keys;
+    private float[] values;
     private int start;
 
     AttentionRunner(ModelConfig c, VectorOps ops, MatrixKernels mk, KvCache cache, float[] q, float[] out, float scale) {
@@ -61,7 +61,7 @@ final class AttentionRunner implements RangeTask {
             int t = u / nKv;
             int kv = u - t * nKv;
             int off = t * qLen + kv * group * hd;
-            ops.attention(q, off, keys[kv], values[kv], start + t + 1, group, 1, hd, scale, s, out, off);
+            ops.attention(q, off, keys, values, cache.headOffset(kv), start + t + 1, group, 1, hd, scale, s, out, off);
         }
     }
 }

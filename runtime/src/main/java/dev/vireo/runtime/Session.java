@@ -18,9 +18,6 @@ import java.util.Objects;
  * Close the session to stop its threads.
  */
 public final class Session implements AutoCloseable {
-    /** Tokens per batched forward step: large enough to reuse each weight row across many tokens. */
-    private static final int MAX_BATCH = 64;
-
     private final Model model;
     private final ModelConfig config;
     private final MatrixKernels kernels;
@@ -51,7 +48,8 @@ public final class Session implements AutoCloseable {
         this.kernels = scalar ? KernelProvider.scalarMatrixKernels(threads) : KernelProvider.matrixKernels(threads);
         try {
             this.cache = new KvCache(config.blockCount(), config.headCountKv(), config.headDim(), contextLength);
-            this.forward = new ForwardPass(config, model.weights(), kernels, ops, cache, Math.min(MAX_BATCH, contextLength));
+            this.forward = new ForwardPass(config, model.weights(), kernels, ops, cache,
+                    Math.min(options.batchSize(), contextLength));
             this.sampler = new Sampler(config.vocabSize());
             this.history = new int[contextLength];
             this.logits = new float[config.vocabSize()];
@@ -74,6 +72,11 @@ public final class Session implements AutoCloseable {
     /** Positions this session's context holds at most. */
     public int contextLength() {
         return contextLength;
+    }
+
+    /** Tokens of a prompt evaluated together: the options' batch size, at most the context length. */
+    public int batchSize() {
+        return forward.maxBatch();
     }
 
     /** Threads of this session's kernels. */

@@ -53,15 +53,28 @@ class SessionContextTest {
     @Test
     void kvCacheIsAllocatedOnceForTheWholeContext() {
         KvCache cache = new KvCache(2, 3, 8, 100);
-        assertEquals(100 * 8, cache.keys[1][2].length);
-        assertEquals(100 * 8, cache.values[0][0].length);
-        float[] before = cache.keys[0][1];
+        assertEquals(2, cache.keys.length);
+        assertEquals(3 * 100 * 8, cache.keys[1].length, "one array per layer holds every KV head");
+        assertEquals(3 * 100 * 8, cache.values[0].length);
+        float[] before = cache.keys[0];
         float[] k = new float[3 * 8];
-        Arrays.fill(k, 2f);
+        float[] v = new float[3 * 8];
+        for (int i = 0; i < k.length; i++) {
+            k[i] = i + 1;
+            v[i] = -(i + 1);
+        }
         cache.checkPositions(100);
-        cache.store(0, 99, k, 0, k, 0);
-        assertTrue(before == cache.keys[0][1], "storing the last position reuses the arrays allocated at start");
-        assertEquals(2f, cache.keys[0][1][99 * 8 + 7]);
+        cache.store(0, 99, k, 0, v, 0);
+        assertTrue(before == cache.keys[0], "storing the last position reuses the arrays allocated at start");
+        // head-major: head h's position p at h * limit * headDim + p * headDim
+        for (int h = 0; h < 3; h++) {
+            assertEquals(h * 100 * 8, cache.headOffset(h));
+            for (int d = 0; d < 8; d++) {
+                assertEquals(h * 8 + d + 1, cache.keys[0][h * 800 + 99 * 8 + d], "key head " + h + " dim " + d);
+                assertEquals(-(h * 8 + d + 1), cache.values[0][h * 800 + 99 * 8 + d], "value head " + h + " dim " + d);
+            }
+        }
+        assertEquals(0f, cache.keys[1][99 * 8], "other layers untouched");
         ContextOverflowException e = assertThrows(ContextOverflowException.class, () -> cache.checkPositions(101));
         assertEquals(101, e.requestedPositions());
     }
@@ -98,10 +111,13 @@ class SessionContextTest {
             // The same products summed in possibly different order: float rounding only.
             assertTrue(worst < 1e-4f, "max |decode - batched| = " + worst);
             assertEquals(toks.length, batched.position());
-            // evaluate(tokens) returns the last row of evaluate(tokens, all).
+            // evaluate(tokens) returns the last row of evaluate(tokens, all). Not bit for bit: that row
+            // comes from matvec there and from matmul here, and the Vector API's lane reductions round
+            // differently before and after the JIT compiles them (measured: up to ~1e-5 on logits
+            // near 10 between two identical calls), so the bound is the one above.
             batched.reset();
             float[] last = batched.evaluate(toks);
-            assertArrayEquals(Arrays.copyOfRange(all, (toks.length - 1) * v, toks.length * v), last, 1e-5f);
+            assertArrayEquals(Arrays.copyOfRange(all, (toks.length - 1) * v, toks.length * v), last, 1e-4f);
         }
     }
 
