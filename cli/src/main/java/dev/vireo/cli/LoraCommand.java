@@ -4,10 +4,10 @@ import picocli.CommandLine.Command;
 
 /** `vireo lora ...`: adapter tools. */
 @Command(name = "lora", mixinStandardHelpOptions = true, description = "LoRA adapter tools.",
-        subcommands = {LoraMergeCommand.class})
+        subcommands = {LoraMergeCommand.class, LoraSynthCommand.class})
 final class LoraCommand implements Runnable {
     @Override
     public void run() {
-        throw new UsageException("lora: a subcommand is required (merge)");
+        throw new UsageException("lora: a subcommand is required (merge, synth)");
     }
 }
