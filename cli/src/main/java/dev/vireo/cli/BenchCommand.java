@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.vireo.runtime.ForwardProfile;
+import dev.vireo.runtime.ForwardProfile.Phase;
 import dev.vireo.runtime.Model;
 import dev.vireo.runtime.Session;
 import dev.vireo.runtime.SessionOptions;
@@ -52,14 +54,33 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print JSON instead of the table.")
     boolean json;
 
+    @Option(names = "--profile", description = "Also time each section of the forward pass (projections by tensor,"
+            + " attention, norms, output, sampling/logits, other) over the measured runs: a table of ms/token and %"
+            + " per test after the bench table, a \"profile\" object per row in --json.")
+    boolean profile;
+
     private final Io io;
 
     BenchCommand(Io io) {
         this.io = io;
     }
 
-    /** One row: a test at a thread count and batch size, with the tokens/s of every measured run. */
-    record Row(String test, int threads, int batch, String kernels, int tokens, double[] tokensPerSecond) {
+    /**
+     * One row: a test at a thread count and batch size, with the tokens/s of every measured run and,
+     * with --profile, the profile collected over those runs (else null).
+     */
+    record Row(String test, int threads, int batch, String kernels, int tokens, double[] tokensPerSecond,
+            ForwardProfile profile) {
+        /** The profile's phase this row's test ran in. */
+        Phase phase() {
+            return test.startsWith("pp") ? Phase.PROMPT : Phase.GENERATION;
+        }
+
+        /** Column title of the profile table: "pp128 t2 b256". */
+        String title() {
+            return test + " t" + threads + " b" + batch;
+        }
+
         double mean() {
             double s = 0;
             for (double v : tokensPerSecond) {
@@ -116,12 +137,10 @@ final class BenchCommand implements Callable<Integer> {
                     try (Session s = m.newSession(new SessionOptions(t, needed, b))) {
                         io.err().println("vireo: " + t + " threads, batch " + s.batchSize() + ", " + s.kernelDescription());
                         if (nPrompt > 0) {
-                            rows.add(new Row("pp" + nPrompt, t, b, s.kernelDescription(), nPrompt,
-                                    measure(() -> prompt(s, prompt), nPrompt)));
+                            rows.add(measure(s, "pp" + nPrompt, b, () -> prompt(s, prompt), nPrompt));
                         }
                         if (nGen > 0) {
-                            rows.add(new Row("tg" + nGen, t, b, s.kernelDescription(), nGen,
-                                    measure(() -> generate(s, generated), nGen)));
+                            rows.add(measure(s, "tg" + nGen, b, () -> generate(s, generated), nGen));
                         }
                     }
                 }
@@ -130,21 +149,33 @@ final class BenchCommand implements Callable<Integer> {
                 printJson(m, rows);
             } else {
                 printTable(m, rows);
+                if (profile) {
+                    ProfileReport.printTable(io.out(), rows.stream().map(BenchCommand::profileColumn).toList());
+                }
             }
         }
         return 0;
     }
 
-    /** Runs once to warm up, then {@code repetitions} times; tokens/s of each measured run. */
-    private double[] measure(Runnable run, int tokens) {
+    /**
+     * Runs once to warm up, then {@code repetitions} times: the row with the tokens/s of each
+     * measured run, and with --profile what the session's profile collected over them.
+     */
+    private Row measure(Session s, String test, int batch, Runnable run, int tokens) {
+        s.setProfiling(profile);
         run.run();
+        s.clearProfile();
         double[] tps = new double[repetitions];
         for (int i = 0; i < repetitions; i++) {
             long t0 = System.nanoTime();
             run.run();
             tps[i] = tokens * 1e9 / (System.nanoTime() - t0);
         }
-        return tps;
+        return new Row(test, s.threads(), batch, s.kernelDescription(), tokens, tps, profile ? s.profile() : null);
+    }
+
+    private static ProfileReport.Column profileColumn(Row r) {
+        return new ProfileReport.Column(r.title(), r.profile(), r.phase());
     }
 
     private static void prompt(Session s, int[] tokens) {
@@ -208,6 +239,9 @@ final class BenchCommand implements Callable<Integer> {
             ArrayNode samples = o.putArray("samples_ts");
             for (double v : r.tokensPerSecond()) {
                 samples.add(v);
+            }
+            if (r.profile() != null) {
+                ProfileReport.putJson(o.putObject("profile"), profileColumn(r));
             }
         }
         io.out().println(mapper.writeValueAsString(out));

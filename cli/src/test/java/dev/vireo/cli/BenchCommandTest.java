@@ -68,6 +68,59 @@ class BenchCommandTest {
     }
 
     @Test
+    void profileJsonPerRowAddsUpAndCountsTheMeasuredTokens() throws Exception {
+        CliRun r = CliRun.of("bench", "-m", stories().toString(), "-p", "8", "-n", "4", "-t", "1", "-r", "2", "--json",
+                "--profile");
+        assertEquals(0, r.exitCode(), r.err());
+        JsonNode rows = new ObjectMapper().readTree(r.out());
+        assertEquals(2, rows.size());
+        String[] sections = {"attn_q", "attn_k", "attn_v", "attn_output", "ffn_gate", "ffn_up", "ffn_down", "output",
+            "attention", "norms_rope", "sampling_logits", "other"};
+        for (int i = 0; i < 2; i++) {
+            JsonNode p = rows.get(i).get("profile");
+            assertEquals(i == 0 ? "pp" : "tg", p.get("phase").asText());
+            assertEquals(i == 0 ? 2 * 8 : 2 * 4, p.get("tokens").asInt(), "the measured runs, not the warm-up");
+            double ms = 0;
+            double percent = 0;
+            JsonNode secs = p.get("sections");
+            assertEquals(sections.length, secs.size());
+            for (String name : sections) {
+                JsonNode one = secs.get(name);
+                assertTrue(one.get("ms_per_token").asDouble() > 0, name + " has time: " + p);
+                ms += one.get("ms_per_token").asDouble();
+                percent += one.get("percent").asDouble();
+            }
+            assertEquals(p.get("ms_per_token").asDouble(), ms, 1e-9 * ms);
+            assertEquals(100, percent, 1e-6);
+            // the profile times parts of the measured runs: at most their whole time
+            int n = i == 0 ? 8 : 4;
+            double benchMs = 0;
+            for (JsonNode tps : rows.get(i).get("samples_ts")) {
+                benchMs += n * 1000 / tps.asDouble();
+            }
+            double profiledMs = ms * p.get("tokens").asInt();
+            assertTrue(profiledMs <= benchMs, "profile " + profiledMs + " ms vs the runs' " + benchMs + " ms");
+        }
+        CliRun plain = CliRun.of("bench", "-m", stories().toString(), "-p", "8", "-n", "0", "-r", "1", "--json");
+        assertTrue(new ObjectMapper().readTree(plain.out()).get(0).get("profile") == null, "no profile without --profile");
+    }
+
+    @Test
+    void profileTableAfterTheBenchTable() {
+        CliRun r = CliRun.of("bench", "-m", stories().toString(), "-p", "8", "-n", "4", "-t", "1", "-r", "1", "--profile");
+        assertEquals(0, r.exitCode(), r.err());
+        String[] lines = r.out().split("\n");
+        // bench table (header, rule, 2 rows), blank, title, header, rule, 12 sections, total
+        assertEquals(4 + 1 + 1 + 2 + 12 + 1, lines.length, r.out());
+        assertEquals("profile: ms per token (% of the token)", lines[5]);
+        assertTrue(lines[6].matches("\\| section +\\| +pp8 t1 b256 \\| +tg4 t1 b256 \\|"), lines[6]);
+        assertTrue(lines[8].matches("\\| attn_q +\\| +\\d+\\.\\d{3} \\( *\\d+\\.\\d%\\) \\| +\\d+\\.\\d{3} \\( *\\d+\\.\\d%\\) \\|"),
+                lines[8]);
+        assertTrue(lines[lines.length - 1].matches("\\| total +\\| +\\d+\\.\\d{3} \\(100\\.0%\\) \\| +\\d+\\.\\d{3} \\(100\\.0%\\) \\|"),
+                lines[lines.length - 1]);
+    }
+
+    @Test
     void badValues() {
         CliRun r = CliRun.of("bench", "-m", stories().toString(), "-t", "1,0");
         assertEquals(Vireo.EXIT_USAGE, r.exitCode());

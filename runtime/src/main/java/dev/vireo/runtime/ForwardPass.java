@@ -5,6 +5,7 @@ import dev.vireo.kernels.MatrixKernels;
 import dev.vireo.kernels.Rope;
 import dev.vireo.kernels.VectorOps;
 import dev.vireo.kernels.WeightMatrix;
+import dev.vireo.runtime.ForwardProfile.Section;
 
 /**
  * The transformer forward pass of one session: the same code for every architecture (the
@@ -40,6 +41,10 @@ final class ForwardPass {
     private LowRankSet[][] lora;
     private LowRankSet outputLora;
 
+    /** Where section times go while {@link #profiling}; the caller opens each run with {@code begin}. */
+    private ForwardProfile profile;
+    private boolean profiling;
+
     ForwardPass(ModelConfig c, ModelWeights w, MatrixKernels mk, VectorOps ops, KvCache cache, int maxBatch) {
         this.c = c;
         this.w = w;
@@ -72,6 +77,22 @@ final class ForwardPass {
     }
 
     /**
+     * Times every following run's sections into {@code p} (the caller calls {@code p.begin} before
+     * each run), or stops timing with null.
+     */
+    void setProfile(ForwardProfile p) {
+        this.profile = p;
+        this.profiling = p != null;
+    }
+
+    /** Closes the section that just ran; one field test when not profiling. */
+    private void lap(Section s) {
+        if (profiling) {
+            profile.lap(s);
+        }
+    }
+
+    /**
      * Runs {@code n <= maxBatch} tokens at positions {@code start .. start + n - 1}, storing their
      * keys and values in the cache (which must already have room for them).
      *
@@ -89,6 +110,7 @@ final class ForwardPass {
         for (int t = 0; t < n; t++) {
             mk.dequantizeRow(w.tokenEmbedding, tokens[tokOff + t], x, t * e);
         }
+        lap(Section.OTHER);
         for (int l = 0; l < w.layers.length; l++) {
             LayerWeights lw = w.layers[l];
             LowRankSet[] lr = lora == null ? null : lora[l];
@@ -96,9 +118,13 @@ final class ForwardPass {
             for (int t = 0; t < n; t++) {
                 ops.rmsNorm(xb, t * e, x, t * e, lw.attnNorm(), e, eps);
             }
+            lap(Section.NORMS);
             project(lw, Projection.Q, lr, xb, e, q, qLen, n);
+            lap(Section.ATTN_Q);
             project(lw, Projection.K, lr, xb, e, k, kvLen, n);
+            lap(Section.ATTN_K);
             project(lw, Projection.V, lr, xb, e, v, kvLen, n);
+            lap(Section.ATTN_V);
             float[] qNorm = lw.qNorm();
             float[] kNorm = lw.kNorm();
             for (int t = 0; t < n; t++) {
@@ -115,21 +141,34 @@ final class ForwardPass {
                 int pos = start + t;
                 ops.rope(q, t * qLen, c.headCount(), hd, pos, invFreq, c.ropeNeox());
                 ops.rope(k, t * kvLen, c.headCountKv(), hd, pos, invFreq, c.ropeNeox());
-                cache.store(l, pos, k, t * kvLen, v, t * kvLen);
             }
+            lap(Section.NORMS);
+            for (int t = 0; t < n; t++) {
+                cache.store(l, start + t, k, t * kvLen, v, t * kvLen);
+            }
+            lap(Section.OTHER);
             attention.attend(l, start, n);
+            lap(Section.ATTENTION);
             project(lw, Projection.O, lr, att, qLen, xb, e, n);
+            lap(Section.ATTN_O);
             ops.add(x, 0, xb, 0, n * e);
+            lap(Section.OTHER);
 
             // Feed-forward block: out = h + Wdown (silu(Wgate m) * (Wup m)), m = rms(h) * g.
             for (int t = 0; t < n; t++) {
                 ops.rmsNorm(xb, t * e, x, t * e, lw.ffnNorm(), e, eps);
             }
+            lap(Section.NORMS);
             project(lw, Projection.GATE, lr, xb, e, gate, ff, n);
+            lap(Section.FFN_GATE);
             project(lw, Projection.UP, lr, xb, e, up, ff, n);
+            lap(Section.FFN_UP);
             ops.swiglu(gate, 0, up, 0, n * ff);
+            lap(Section.OTHER);
             project(lw, Projection.DOWN, lr, gate, ff, xb, e, n);
+            lap(Section.FFN_DOWN);
             ops.add(x, 0, xb, 0, n * e);
+            lap(Section.OTHER);
         }
         if (logits == null) {
             return; // a chunk in the middle of a prompt: only its keys and values matter
@@ -139,6 +178,7 @@ final class ForwardPass {
             for (int t = 0; t < n; t++) {
                 ops.rmsNorm(xb, t * e, x, t * e, w.outputNorm, e, eps);
             }
+            lap(Section.NORMS);
             multiply(w.output, xb, e, logits, logitsOff, vocab, n, outputLora);
             if (w.outputBias != null) {
                 for (int t = 0; t < n; t++) {
@@ -147,11 +187,13 @@ final class ForwardPass {
             }
         } else {
             ops.rmsNorm(xb, 0, x, (n - 1) * e, w.outputNorm, e, eps);
+            lap(Section.NORMS);
             mk.matvec(w.output, xb, 0, logits, logitsOff, outputLora);
             if (w.outputBias != null) {
                 ops.add(logits, logitsOff, w.outputBias, 0, vocab);
             }
         }
+        lap(Section.OUTPUT);
     }
 
     /** {@code out[t] = W in[t] (+ bias)} for the n tokens, with the layer's LoRA terms for W. */

@@ -3,6 +3,8 @@ package dev.vireo.runtime;
 import dev.vireo.kernels.KernelProvider;
 import dev.vireo.kernels.MatrixKernels;
 import dev.vireo.kernels.VectorOps;
+import dev.vireo.runtime.ForwardProfile.Phase;
+import dev.vireo.runtime.ForwardProfile.Section;
 import dev.vireo.runtime.lora.AdapterUse;
 import dev.vireo.runtime.tokenizer.TokenDecoder;
 import dev.vireo.runtime.tokenizer.Tokenizer;
@@ -34,6 +36,9 @@ public final class Session implements AutoCloseable {
     /** Scratch for the sampler, which edits the logits it is given. */
     private final float[] work;
     private boolean logitsValid;
+    /** Section times while {@link #profiling}; the forward pass writes into it too. */
+    private final ForwardProfile profile = new ForwardProfile();
+    private boolean profiling;
     private volatile boolean cancelled;
     private boolean closed;
 
@@ -154,12 +159,18 @@ public final class Session implements AutoCloseable {
             if (position > evaluated) {
                 evaluatePending(false); // the token generated last
             }
+            if (profiling) {
+                profile.begin(Phase.GENERATION);
+            }
             float[] input = logits;
             if (sampler.editsLogits()) { // keep the model's logits intact for a later call
                 System.arraycopy(logits, 0, work, 0, work.length);
                 input = work;
             }
             int id = sampler.sample(input, history, position);
+            if (profiling) {
+                profile.lap(Section.SAMPLING);
+            }
             if (tokenizer.isEndOfGeneration(id)) {
                 reason = StopReason.END_OF_GENERATION;
                 break;
@@ -217,7 +228,13 @@ public final class Session implements AutoCloseable {
      */
     public float[] evaluate(int[] tokens) {
         append(tokens, null, false);
-        return logits.clone();
+        if (!profiling) {
+            return logits.clone();
+        }
+        profile.begin(phaseOf(tokens.length));
+        float[] out = logits.clone();
+        profile.lap(Section.SAMPLING);
+        return out;
     }
 
     /**
@@ -286,9 +303,10 @@ public final class Session implements AutoCloseable {
     /** Runs pending tokens before index {@code end} of the history, discarding their logits. */
     private void flushPendingBefore(int end) {
         cache.checkPositions(end);
+        Phase phase = phaseOf(end - evaluated);
         while (evaluated < end) {
             int n = Math.min(forward.maxBatch(), end - evaluated);
-            forward.run(history, evaluated, n, evaluated, null, 0, false);
+            forward(phase, history, evaluated, n, null, 0, false);
             evaluated += n;
             logitsValid = false;
         }
@@ -301,6 +319,7 @@ public final class Session implements AutoCloseable {
      */
     private void runBatches(int[] tokens, int off, int n, float[] all, boolean stopOnCancel) {
         int vocab = config.vocabSize();
+        Phase phase = phaseOf(n);
         for (int done = 0; done < n; ) {
             if (stopOnCancel && cancelled) {
                 logitsValid = false;
@@ -309,14 +328,55 @@ public final class Session implements AutoCloseable {
             int b = Math.min(forward.maxBatch(), n - done);
             boolean last = done + b == n;
             if (all != null) {
-                forward.run(tokens, off + done, b, evaluated, all, done * vocab, true);
+                forward(phase, tokens, off + done, b, all, done * vocab, true);
             } else {
-                forward.run(tokens, off + done, b, evaluated, last ? logits : null, 0, false);
+                forward(phase, tokens, off + done, b, last ? logits : null, 0, false);
             }
             evaluated += b;
             done += b;
         }
         logitsValid = true;
+    }
+
+    /** One forward run of {@code n} tokens at position {@link #evaluated}, timed when profiling. */
+    private void forward(Phase phase, int[] tokens, int off, int n, float[] out, int outOff, boolean allRows) {
+        if (profiling) {
+            profile.begin(phase);
+            forward.run(tokens, off, n, evaluated, out, outOff, allRows);
+            profile.addTokens(phase, n);
+        } else {
+            forward.run(tokens, off, n, evaluated, out, outOff, allRows);
+        }
+    }
+
+    /** A call evaluating one token is a generation step (the decode path), several a prompt. */
+    private static Phase phaseOf(int tokensInCall) {
+        return tokensInCall == 1 ? Phase.GENERATION : Phase.PROMPT;
+    }
+
+    /**
+     * Turns the per-section timing of this session's tokens on or off (off at start). What was
+     * collected stays until {@link #clearProfile()}. Off, it costs one boolean test per section.
+     */
+    public void setProfiling(boolean on) {
+        checkOpen();
+        profiling = on;
+        forward.setProfile(on ? profile : null);
+    }
+
+    /** Whether {@link #setProfiling(boolean) profiling} is on. */
+    public boolean isProfiling() {
+        return profiling;
+    }
+
+    /** A snapshot of the time per section and phase collected so far (all zero if never profiled). */
+    public ForwardProfile profile() {
+        return profile.snapshot();
+    }
+
+    /** Forgets the collected profile (profiling stays on or off). */
+    public void clearProfile() {
+        profile.clear();
     }
 
     /**

@@ -8,10 +8,11 @@ import java.lang.management.ManagementFactory;
 import org.junit.jupiter.api.Test;
 
 /**
- * The decode step allocates nothing: measured with the JVM's per-thread allocation counter over
- * many steps (positions 600-900, between two growths of the KV cache). The scalar kernels are used because they allocate nothing even before the JIT
- * compiles them (Vector API code boxes vectors until C2 has compiled it), so the count is exact
- * and only the runtime's own code is measured; the sampler is included.
+ * The decode step allocates nothing, with profiling off and on: measured with the JVM's
+ * per-thread allocation counter over many steps (positions 600-900, then 900-1200 profiled). The
+ * scalar kernels are used because they allocate nothing even before the JIT compiles them (Vector
+ * API code boxes vectors until C2 has compiled it), so the count is exact and only the runtime's
+ * own code is measured; the sampler is included.
  */
 class DecodeAllocationTest {
 
@@ -29,9 +30,8 @@ class DecodeAllocationTest {
             int[] one = {1};
             Sampler sampler = new Sampler(v);
             sampler.configure(GenerationParams.defaults().withSeed(3).withRepeatPenalty(1.1f), 3);
-            int[] history = new int[900];
-            // Warm up past position 512, where the KV cache grows (a rare doubling, not per token),
-            // and long enough for class loading and first-call paths to be done.
+            int[] history = new int[1200];
+            // Warm up long enough for class loading and first-call paths to be done.
             for (int i = 0; i < 600; i++) {
                 s.evaluate(one, logits);
                 history[i] = one[0] = sampler.sample(logits, history, i);
@@ -48,6 +48,20 @@ class DecodeAllocationTest {
             // Any allocation per step (the smallest object takes 16 bytes) would reach 4800 bytes;
             // what remains of JIT warm-up is a few objects in all (measured: 144 bytes).
             assertTrue(allocated < 300 * 16, allocated + " bytes allocated by 300 decode steps with sampling");
+
+            s.setProfiling(true);
+            for (int i = 900; i < 950; i++) { // warm up the profiled path
+                s.evaluate(one, logits);
+                history[i] = one[0] = sampler.sample(logits, history, i);
+            }
+            before = counter.getThreadAllocatedBytes(tid);
+            for (int i = 950; i < 1200; i++) {
+                s.evaluate(one, logits);
+                history[i] = one[0] = sampler.sample(logits, history, i);
+            }
+            allocated = counter.getThreadAllocatedBytes(tid) - before - overhead;
+            assertTrue(allocated < 250 * 16, allocated + " bytes allocated by 250 profiled decode steps");
+            assertTrue(s.profile().tokens(ForwardProfile.Phase.GENERATION) == 300, "the steps were profiled");
         }
     }
 }
