@@ -111,67 +111,84 @@ final class ForwardPass {
             mk.dequantizeRow(w.tokenEmbedding, tokens[tokOff + t], x, t * e);
         }
         lap(Section.OTHER);
-        for (int l = 0; l < w.layers.length; l++) {
+        int m = n; // tokens still carried, at rows 0 .. m - 1 of the buffers
+        int layers = w.layers.length;
+        for (int l = 0; l < layers; l++) {
             LayerWeights lw = w.layers[l];
             LowRankSet[] lr = lora == null ? null : lora[l];
             // Attention block: h = x + Wo * attention(rope(Wq n), rope(Wk n), Wv n), n = rms(x) * g.
-            for (int t = 0; t < n; t++) {
+            for (int t = 0; t < m; t++) {
                 ops.rmsNorm(xb, t * e, x, t * e, lw.attnNorm(), e, eps);
             }
             lap(Section.NORMS);
-            project(lw, Projection.Q, lr, xb, e, q, qLen, n);
-            lap(Section.ATTN_Q);
-            project(lw, Projection.K, lr, xb, e, k, kvLen, n);
+            project(lw, Projection.K, lr, xb, e, k, kvLen, m);
             lap(Section.ATTN_K);
-            project(lw, Projection.V, lr, xb, e, v, kvLen, n);
+            project(lw, Projection.V, lr, xb, e, v, kvLen, m);
             lap(Section.ATTN_V);
-            float[] qNorm = lw.qNorm();
             float[] kNorm = lw.kNorm();
-            for (int t = 0; t < n; t++) {
-                if (qNorm != null) {
-                    for (int h = 0; h < c.headCount(); h++) {
-                        ops.rmsNorm(q, t * qLen + h * hd, q, t * qLen + h * hd, qNorm, hd, eps);
-                    }
-                }
+            for (int t = 0; t < m; t++) {
                 if (kNorm != null) {
                     for (int h = 0; h < c.headCountKv(); h++) {
                         ops.rmsNorm(k, t * kvLen + h * hd, k, t * kvLen + h * hd, kNorm, hd, eps);
                     }
                 }
-                int pos = start + t;
-                ops.rope(q, t * qLen, c.headCount(), hd, pos, invFreq, c.ropeNeox());
-                ops.rope(k, t * kvLen, c.headCountKv(), hd, pos, invFreq, c.ropeNeox());
+                ops.rope(k, t * kvLen, c.headCountKv(), hd, start + t, invFreq, c.ropeNeox());
             }
             lap(Section.NORMS);
-            for (int t = 0; t < n; t++) {
+            for (int t = 0; t < m; t++) {
                 cache.store(l, start + t, k, t * kvLen, v, t * kvLen);
             }
             lap(Section.OTHER);
-            attention.attend(l, start, n);
+            if (l == layers - 1) {
+                // The last layer's output is only read through the logits: once its keys and
+                // values are stored, carry on with the tokens whose logits are wanted (none for a
+                // chunk in the middle of a prompt, the last token of a prompt). That skips 1/L of
+                // a prompt's Q, O and feed-forward products, as llama.cpp does.
+                int keep = logits == null ? 0 : allRows ? m : 1;
+                if (keep == 0) {
+                    return;
+                }
+                if (keep < m) {
+                    System.arraycopy(x, (m - keep) * e, x, 0, keep * e);
+                    System.arraycopy(xb, (m - keep) * e, xb, 0, keep * e);
+                    start += m - keep;
+                    m = keep;
+                }
+            }
+            project(lw, Projection.Q, lr, xb, e, q, qLen, m);
+            lap(Section.ATTN_Q);
+            float[] qNorm = lw.qNorm();
+            for (int t = 0; t < m; t++) {
+                if (qNorm != null) {
+                    for (int h = 0; h < c.headCount(); h++) {
+                        ops.rmsNorm(q, t * qLen + h * hd, q, t * qLen + h * hd, qNorm, hd, eps);
+                    }
+                }
+                ops.rope(q, t * qLen, c.headCount(), hd, start + t, invFreq, c.ropeNeox());
+            }
+            lap(Section.NORMS);
+            attention.attend(l, start, m);
             lap(Section.ATTENTION);
-            project(lw, Projection.O, lr, att, qLen, xb, e, n);
+            project(lw, Projection.O, lr, att, qLen, xb, e, m);
             lap(Section.ATTN_O);
-            ops.add(x, 0, xb, 0, n * e);
+            ops.add(x, 0, xb, 0, m * e);
             lap(Section.OTHER);
 
             // Feed-forward block: out = h + Wdown (silu(Wgate m) * (Wup m)), m = rms(h) * g.
-            for (int t = 0; t < n; t++) {
+            for (int t = 0; t < m; t++) {
                 ops.rmsNorm(xb, t * e, x, t * e, lw.ffnNorm(), e, eps);
             }
             lap(Section.NORMS);
-            project(lw, Projection.GATE, lr, xb, e, gate, ff, n);
+            project(lw, Projection.GATE, lr, xb, e, gate, ff, m);
             lap(Section.FFN_GATE);
-            project(lw, Projection.UP, lr, xb, e, up, ff, n);
+            project(lw, Projection.UP, lr, xb, e, up, ff, m);
             lap(Section.FFN_UP);
-            ops.swiglu(gate, 0, up, 0, n * ff);
+            ops.swiglu(gate, 0, up, 0, m * ff);
             lap(Section.OTHER);
-            project(lw, Projection.DOWN, lr, gate, ff, xb, e, n);
+            project(lw, Projection.DOWN, lr, gate, ff, xb, e, m);
             lap(Section.FFN_DOWN);
-            ops.add(x, 0, xb, 0, n * e);
+            ops.add(x, 0, xb, 0, m * e);
             lap(Section.OTHER);
-        }
-        if (logits == null) {
-            return; // a chunk in the middle of a prompt: only its keys and values matter
         }
         int vocab = c.vocabSize();
         if (allRows) {
@@ -186,7 +203,7 @@ final class ForwardPass {
                 }
             }
         } else {
-            ops.rmsNorm(xb, 0, x, (n - 1) * e, w.outputNorm, e, eps);
+            ops.rmsNorm(xb, 0, x, (m - 1) * e, w.outputNorm, e, eps);
             lap(Section.NORMS);
             mk.matvec(w.output, xb, 0, logits, logitsOff, outputLora);
             if (w.outputBias != null) {
