@@ -52,6 +52,40 @@ class BatchSizeTest {
         }
     }
 
+    /**
+     * Only the last token's logits: the last layer then carries just that token (and nothing for
+     * the chunks before it), which must give the same numbers as the run keeping every row.
+     */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"stories260K/park", "tiny-qwen3-F32/park", "tiny-llama-Q8_0/park"})
+    void lastTokenOnlyEqualsTheLastRowOfAllRows(String name) throws Exception {
+        GoldenCase g = GoldenCase.load(name);
+        int v = g.vocab();
+        int rows = g.rows();
+        int[] tokens = new int[rows];
+        for (int r = 0; r < rows; r++) {
+            tokens[r] = g.tokenAt(r);
+        }
+        float tol = GoldenAssertions.tolerance(g.weightType());
+        try (Model model = Model.load(g.model())) {
+            float[] all = new float[rows * v];
+            try (Session s = model.newSession(new SessionOptions(1, 256, 256))) {
+                s.evaluate(tokens, all);
+            }
+            for (int b : BATCH_SIZES) {
+                float[] last;
+                try (Session s = model.newSession(new SessionOptions(1, 256, b))) {
+                    last = s.evaluate(tokens);
+                }
+                float worst = 0;
+                for (int i = 0; i < v; i++) {
+                    worst = Math.max(worst, Math.abs(last[i] - all[(rows - 1) * v + i]));
+                }
+                assertTrue(worst <= tol, name + " -b " + b + ": last-token logits differ by " + worst + " > " + tol);
+            }
+        }
+    }
+
     @Test
     void batchIsCappedAtTheContextAndMustBePositive() throws Exception {
         GoldenCase g = GoldenCase.load("stories260K/park");
