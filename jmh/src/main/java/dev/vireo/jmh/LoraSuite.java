@@ -38,7 +38,7 @@ public final class LoraSuite {
         List<String> jmhArgs = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
-                case "--rounds" -> rounds = Integer.parseInt(value(args, ++i, "--rounds"));
+                case "--rounds" -> rounds = number(value(args, ++i, "--rounds"), "--rounds");
                 case "--phases" -> phases = List.of(value(args, ++i, "--phases").split(","));
                 default -> jmhArgs.add(args[i]);
             }
@@ -64,7 +64,7 @@ public final class LoraSuite {
         String adapter = adapters.get(0);
         List<Integer> threads = new ArrayList<>();
         for (String t : cli.getParameter("threads").hasValue() ? cli.getParameter("threads").get() : List.of("1", "2")) {
-            threads.add(Integer.parseInt(t));
+            threads.add(number(t, "-p threads"));
         }
 
         LoraTable table = new LoraTable("r" + rank(Path.of(adapter)));
@@ -101,6 +101,15 @@ public final class LoraSuite {
             fail(flag + " needs a value");
         }
         return args[i];
+    }
+
+    private static int number(String s, String flag) {
+        try {
+            return Integer.parseInt(s.strip());
+        } catch (NumberFormatException e) {
+            fail(flag + ": '" + s + "' is not a whole number");
+            return 0;
+        }
     }
 
     private static String single(CommandLineOptions cli, String param) {

@@ -46,24 +46,33 @@ public abstract class SessionBenchmark {
     @Setup(Level.Trial)
     public void open() throws IOException {
         if (model.isEmpty()) {
-            throw new IllegalArgumentException(getClass().getSimpleName() + " skipped: no model; pass -p model=PATH"
+            throw new IllegalArgumentException(benchmarkName() + " skipped: no model; pass -p model=PATH"
                     + " (a GGUF such as `vireo synth --shape llama-3.2-1b --type q4_0 -o 1b-q4_0.gguf` writes)");
         }
         Path file = Path.of(model);
         if (!Files.isRegularFile(file)) {
-            throw new IllegalArgumentException(getClass().getSimpleName() + " skipped: -p model=" + model + ": no such file");
+            throw new IllegalArgumentException(benchmarkName() + " skipped: -p model=" + model + ": no such file");
         }
         loaded = Model.load(file);
         session = loaded.newSession(new SessionOptions(threads, CONTEXT));
         if (!adapter.equals("none")) {
             Path a = Path.of(adapter);
             if (!Files.isRegularFile(a)) {
-                throw new IllegalArgumentException(getClass().getSimpleName() + " skipped: -p adapter=" + adapter
+                throw new IllegalArgumentException(benchmarkName() + " skipped: -p adapter=" + adapter
                         + ": no such file (none, or a GGUF adapter from `vireo lora synth`)");
             }
             session.setAdapters(List.of(AdapterUse.of(loaded.loadAdapter(a))));
         }
         prepare();
+    }
+
+    /** DecodeBenchmark or PrefillBenchmark (JMH runs generated subclasses of them). */
+    private String benchmarkName() {
+        Class<?> c = getClass();
+        while (c.getSuperclass() != null && c.getSuperclass() != SessionBenchmark.class) {
+            c = c.getSuperclass();
+        }
+        return c.getSimpleName();
     }
 
     /**
