@@ -1,31 +1,28 @@
 package dev.vireo.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.vireo.runtime.ForwardProfile;
-import dev.vireo.runtime.ForwardProfile.Phase;
 import dev.vireo.runtime.Model;
 import dev.vireo.runtime.Session;
 import dev.vireo.runtime.SessionOptions;
+import dev.vireo.runtime.lora.AdapterUse;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
  * `vireo bench`: prompt processing (pp) and token generation (tg) speed, like llama-bench: pp
  * times one batched pass over N prompt tokens, tg times N one-token steps; each test runs once
- * to warm up, then {@code -r} times; the table gives mean ± standard deviation.
+ * to warm up, then {@code -r} times; the table gives mean ± standard deviation. With adapters
+ * every test runs with them; with --lora-compare each test runs without and then with them, back
+ * to back in the same session, so the ratio is measured under the same conditions.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Measure prompt (pp) and generation (tg) tokens/s, like llama-bench: mean ± sd over"
-                + " repetitions, one row per test and thread count.")
+                + " repetitions, one row per test, thread count, batch size (and adapter setting).")
 final class BenchCommand implements Callable<Integer> {
     @Option(names = {"-m", "--model"}, required = true, paramLabel = "FILE", description = "The GGUF model.")
     Path model;
@@ -51,6 +48,13 @@ final class BenchCommand implements Callable<Integer> {
             description = "Measured runs per test (default: ${DEFAULT-VALUE}).")
     int repetitions;
 
+    @Mixin
+    LoraOptions lora;
+
+    @Option(names = "--lora-compare", description = "Run every test without and then with the adapters given by"
+            + " --lora/--lora-scaled; the table gets their ratio (with / without).")
+    boolean loraCompare;
+
     @Option(names = "--json", description = "Print JSON instead of the table.")
     boolean json;
 
@@ -65,46 +69,60 @@ final class BenchCommand implements Callable<Integer> {
         this.io = io;
     }
 
-    /**
-     * One row: a test at a thread count and batch size, with the tokens/s of every measured run and,
-     * with --profile, the profile collected over those runs (else null).
-     */
-    record Row(String test, int threads, int batch, String kernels, int tokens, double[] tokensPerSecond,
-            ForwardProfile profile) {
-        /** The profile's phase this row's test ran in. */
-        Phase phase() {
-            return test.startsWith("pp") ? Phase.PROMPT : Phase.GENERATION;
-        }
-
-        /** Column title of the profile table: "pp128 t2 b256". */
-        String title() {
-            return test + " t" + threads + " b" + batch;
-        }
-
-        double mean() {
-            double s = 0;
-            for (double v : tokensPerSecond) {
-                s += v;
-            }
-            return s / tokensPerSecond.length;
-        }
-
-        /** Sample standard deviation (0 for one run). */
-        double sd() {
-            if (tokensPerSecond.length < 2) {
-                return 0;
-            }
-            double m = mean();
-            double s = 0;
-            for (double v : tokensPerSecond) {
-                s += (v - m) * (v - m);
-            }
-            return Math.sqrt(s / (tokensPerSecond.length - 1));
-        }
-    }
-
     @Override
     public Integer call() throws Exception {
+        validate();
+        List<AdapterSpec> specs = lora.specs();
+        if (loraCompare && specs.isEmpty()) {
+            throw new UsageException("--lora-compare: no adapters to compare; give them with --lora FILE or"
+                    + " --lora-scaled FILE:SCALE");
+        }
+        Files2.requireFile(model, "-m");
+        List<BenchRow> rows = new ArrayList<>();
+        try (Model m = Model.load(model)) {
+            int needed = Math.max(nPrompt, nGen + 1);
+            if (needed > m.config().contextLength()) {
+                throw new UsageException("-p/-n: " + needed + " positions do not fit the model's context of "
+                        + m.config().contextLength());
+            }
+            io.err().println("vireo: " + m.describe());
+            List<AdapterUse> adapters = lora.load(m);
+            String adapterLabel = specs.isEmpty() ? BenchRow.NO_ADAPTER : label(specs);
+            int[] prompt = randomTokens(m, nPrompt, 1234);
+            int[] generated = randomTokens(m, nGen, 5678);
+            for (int t : threads) {
+                for (int b : batchSizes) {
+                    try (Session s = m.newSession(new SessionOptions(t, needed, b))) {
+                        io.err().println("vireo: " + t + " threads, batch " + s.batchSize() + ", " + s.kernelDescription());
+                        Test pp = new Test("pp" + nPrompt, nPrompt, () -> prompt(s, prompt));
+                        Test tg = new Test("tg" + nGen, nGen, () -> generate(s, generated));
+                        for (Test test : List.of(pp, tg)) {
+                            if (test.tokens() == 0) {
+                                continue;
+                            }
+                            BenchRow base = null;
+                            if (loraCompare) {
+                                s.setAdapters(List.of());
+                                base = measure(s, test, b, BenchRow.NO_ADAPTER, null);
+                                rows.add(base);
+                            }
+                            s.setAdapters(adapters);
+                            rows.add(measure(s, test, b, adapterLabel, base));
+                        }
+                    }
+                }
+            }
+            BenchReport report = new BenchReport(m, model, repetitions, rows);
+            if (json) {
+                report.printJson(io.out());
+            } else {
+                report.printTable(io.out(), profile);
+            }
+        }
+        return 0;
+    }
+
+    private void validate() {
         if (nPrompt < 0 || nGen < 0 || nPrompt + nGen == 0) {
             throw new UsageException("-p/-n: token counts must be 0 or more and not both 0 (got -p " + nPrompt + " -n " + nGen + ")");
         }
@@ -121,61 +139,27 @@ final class BenchCommand implements Callable<Integer> {
                 throw new UsageException("-b: batch sizes must be 1 or more, not " + b);
             }
         }
-        Files2.requireFile(model, "-m");
-        List<Row> rows = new ArrayList<>();
-        try (Model m = Model.load(model)) {
-            int needed = Math.max(nPrompt, nGen + 1);
-            if (needed > m.config().contextLength()) {
-                throw new UsageException("-p/-n: " + needed + " positions do not fit the model's context of "
-                        + m.config().contextLength());
-            }
-            io.err().println("vireo: " + m.describe());
-            int[] prompt = randomTokens(m, nPrompt, 1234);
-            int[] generated = randomTokens(m, nGen, 5678);
-            for (int t : threads) {
-                for (int b : batchSizes) {
-                    try (Session s = m.newSession(new SessionOptions(t, needed, b))) {
-                        io.err().println("vireo: " + t + " threads, batch " + s.batchSize() + ", " + s.kernelDescription());
-                        if (nPrompt > 0) {
-                            rows.add(measure(s, "pp" + nPrompt, b, () -> prompt(s, prompt), nPrompt));
-                        }
-                        if (nGen > 0) {
-                            rows.add(measure(s, "tg" + nGen, b, () -> generate(s, generated), nGen));
-                        }
-                    }
-                }
-            }
-            if (json) {
-                printJson(m, rows);
-            } else {
-                printTable(m, rows);
-                if (profile) {
-                    ProfileReport.printTable(io.out(), rows.stream().map(BenchCommand::profileColumn).toList());
-                }
-            }
-        }
-        return 0;
     }
+
+    /** A pp or tg test: its name, its tokens, and one run of it. */
+    private record Test(String name, int tokens, Runnable run) {}
 
     /**
      * Runs once to warm up, then {@code repetitions} times: the row with the tokens/s of each
      * measured run, and with --profile what the session's profile collected over them.
      */
-    private Row measure(Session s, String test, int batch, Runnable run, int tokens) {
+    private BenchRow measure(Session s, Test test, int batch, String adapter, BenchRow baseline) {
         s.setProfiling(profile);
-        run.run();
+        test.run().run();
         s.clearProfile();
         double[] tps = new double[repetitions];
         for (int i = 0; i < repetitions; i++) {
             long t0 = System.nanoTime();
-            run.run();
-            tps[i] = tokens * 1e9 / (System.nanoTime() - t0);
+            test.run().run();
+            tps[i] = test.tokens() * 1e9 / (System.nanoTime() - t0);
         }
-        return new Row(test, s.threads(), batch, s.kernelDescription(), tokens, tps, profile ? s.profile() : null);
-    }
-
-    private static ProfileReport.Column profileColumn(Row r) {
-        return new ProfileReport.Column(r.title(), r.profile(), r.phase());
+        return new BenchRow(test.name(), s.threads(), batch, adapter, s.kernelDescription(), test.tokens(), tps,
+                profile ? s.profile() : null, baseline);
     }
 
     private static void prompt(Session s, int[] tokens) {
@@ -193,6 +177,17 @@ final class BenchCommand implements Callable<Integer> {
         }
     }
 
+    /** "a.gguf+b.gguf:0.5": the adapters' file names, with the scale when it is not 1. */
+    static String label(List<AdapterSpec> specs) {
+        List<String> parts = new ArrayList<>();
+        for (AdapterSpec a : specs) {
+            Path name = a.path().getFileName();
+            String file = name == null ? a.path().toString() : name.toString();
+            parts.add(a.scale() == 1f ? file : file + ":" + a.scale());
+        }
+        return String.join("+", parts);
+    }
+
     /** Fixed pseudo-random ordinary tokens (no control tokens), the same for every run. */
     private static int[] randomTokens(Model m, int n, long seed) {
         int vocab = m.config().vocabSize();
@@ -202,60 +197,5 @@ final class BenchCommand implements Callable<Integer> {
             t[i] = Math.min(vocab - 1, 3 + r.nextInt(Math.max(1, vocab - 3)));
         }
         return t;
-    }
-
-    private void printTable(Model m, List<Row> rows) {
-        GgufReport report = new GgufReport(m.file());
-        String modelName = report.architecture() + " " + Units.count(report.parameterCount()).replace(" ", "") + " "
-                + report.mainType();
-        io.out().printf(Locale.ROOT, "| %-28s | %10s | %9s | %7s | %7s | %8s | %20s |%n", "model", "size", "params",
-                "threads", "n_batch", "test", "t/s");
-        io.out().printf(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %s |%n", "-".repeat(28), "-".repeat(10),
-                "-".repeat(9), "-".repeat(7), "-".repeat(7), "-".repeat(8), "-".repeat(20));
-        for (Row r : rows) {
-            io.out().printf(Locale.ROOT, "| %-28s | %10s | %9s | %7d | %7d | %8s | %20s |%n", truncate(modelName, 28),
-                    Units.bytes(m.file().fileSize()), Units.count(report.parameterCount()), r.threads(), r.batch(),
-                    r.test(), String.format(Locale.ROOT, "%.2f ± %.2f", r.mean(), r.sd()));
-        }
-    }
-
-    private void printJson(Model m, List<Row> rows) throws Exception {
-        ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-        ArrayNode out = mapper.createArrayNode();
-        for (Row r : rows) {
-            ObjectNode o = out.addObject();
-            o.put("model_file", model.toString());
-            o.put("model_type", m.describe());
-            o.put("model_size", m.file().fileSize());
-            o.put("model_n_params", parameterCount(m));
-            o.put("kernels", r.kernels());
-            o.put("n_threads", r.threads());
-            o.put("n_batch", r.batch());
-            o.put("n_prompt", r.test().startsWith("pp") ? r.tokens() : 0);
-            o.put("n_gen", r.test().startsWith("tg") ? r.tokens() : 0);
-            o.put("repetitions", repetitions);
-            o.put("avg_ts", r.mean());
-            o.put("stddev_ts", r.sd());
-            ArrayNode samples = o.putArray("samples_ts");
-            for (double v : r.tokensPerSecond()) {
-                samples.add(v);
-            }
-            if (r.profile() != null) {
-                ProfileReport.putJson(o.putObject("profile"), profileColumn(r));
-            }
-        }
-        io.out().println(mapper.writeValueAsString(out));
-    }
-
-    private static long parameterCount(Model m) {
-        long n = 0;
-        for (var t : m.file().tensors()) {
-            n += t.elementCount();
-        }
-        return n;
-    }
-
-    private static String truncate(String s, int n) {
-        return s.length() <= n ? s : s.substring(0, n - 1) + "…";
     }
 }

@@ -15,7 +15,7 @@ import java.util.Locale;
  */
 final class ProfileReport {
     private static final int SECTION_WIDTH = 15;
-    private static final int CELL_WIDTH = 20;
+    private static final int MIN_CELL_WIDTH = 20;
 
     private ProfileReport() {}
 
@@ -27,29 +27,33 @@ final class ProfileReport {
         out.println("profile: ms per token (% of the token)");
         StringBuilder head = new StringBuilder(String.format(Locale.ROOT, "| %-" + SECTION_WIDTH + "s |", "section"));
         StringBuilder rule = new StringBuilder("| " + "-".repeat(SECTION_WIDTH) + " |");
+        int width = MIN_CELL_WIDTH;
         for (Column c : columns) {
-            head.append(String.format(Locale.ROOT, " %" + CELL_WIDTH + "s |", c.title()));
-            rule.append(" ").append("-".repeat(CELL_WIDTH)).append(" |");
+            width = Math.max(width, c.title().length());
+        }
+        for (Column c : columns) {
+            head.append(String.format(Locale.ROOT, " %" + width + "s |", c.title()));
+            rule.append(" ").append("-".repeat(width)).append(" |");
         }
         out.println(head);
         out.println(rule);
         for (Section s : Section.values()) {
             StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "| %-" + SECTION_WIDTH + "s |", s.label()));
             for (Column c : columns) {
-                line.append(cell(c.profile().millisPerToken(c.phase(), s), 100 * c.profile().share(c.phase(), s)));
+                line.append(cell(width, c.profile().millisPerToken(c.phase(), s), 100 * c.profile().share(c.phase(), s)));
             }
             out.println(line);
         }
         StringBuilder total = new StringBuilder(String.format(Locale.ROOT, "| %-" + SECTION_WIDTH + "s |", "total"));
         for (Column c : columns) {
             boolean any = c.profile().totalNanos(c.phase()) > 0;
-            total.append(cell(c.profile().totalMillisPerToken(c.phase()), any ? 100 : 0));
+            total.append(cell(width, c.profile().totalMillisPerToken(c.phase()), any ? 100 : 0));
         }
         out.println(total);
     }
 
-    private static String cell(double ms, double percent) {
-        return String.format(Locale.ROOT, " %" + CELL_WIDTH + "s |", String.format(Locale.ROOT, "%.3f (%5.1f%%)", ms, percent));
+    private static String cell(int width, double ms, double percent) {
+        return String.format(Locale.ROOT, " %" + width + "s |", String.format(Locale.ROOT, "%.3f (%5.1f%%)", ms, percent));
     }
 
     /**

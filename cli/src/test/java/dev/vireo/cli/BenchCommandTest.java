@@ -120,6 +120,80 @@ class BenchCommandTest {
                 lines[lines.length - 1]);
     }
 
+    static Path adapter() {
+        return Shared.file("models/synthetic/stories260K-lora-r4.gguf");
+    }
+
+    @Test
+    void loraCompareMeasuresEachTestWithoutThenWithTheAdapters() throws Exception {
+        CliRun r = CliRun.of("bench", "-m", stories().toString(), "-p", "8", "-n", "4", "-t", "1", "-r", "2",
+                "--lora-scaled", adapter() + ":0.5", "--lora-compare", "--json");
+        assertEquals(0, r.exitCode(), r.err());
+        JsonNode rows = new ObjectMapper().readTree(r.out());
+        assertEquals(4, rows.size());
+        String[] tests = {"pp", "pp", "tg", "tg"};
+        String[] adapters = {"none", "stories260K-lora-r4.gguf:0.5", "none", "stories260K-lora-r4.gguf:0.5"};
+        for (int i = 0; i < 4; i++) {
+            JsonNode row = rows.get(i);
+            assertEquals(adapters[i], row.get("adapter").asText());
+            assertEquals(tests[i].equals("pp") ? 8 : 0, row.get("n_prompt").asInt());
+            assertEquals(tests[i].equals("tg") ? 4 : 0, row.get("n_gen").asInt());
+            if (i % 2 == 0) {
+                assertTrue(row.get("ratio_to_no_adapter") == null, "a row without adapters has no ratio");
+            } else {
+                double expected = row.get("avg_ts").asDouble() / rows.get(i - 1).get("avg_ts").asDouble();
+                assertEquals(expected, row.get("ratio_to_no_adapter").asDouble(), 1e-12 * expected);
+            }
+        }
+    }
+
+    @Test
+    void adapterColumnAndRatioInTheTable() {
+        CliRun r = CliRun.of("bench", "-m", stories().toString(), "-p", "8", "-n", "0", "-t", "1", "-r", "1",
+                "--lora", adapter().toString(), "--lora-compare");
+        assertEquals(0, r.exitCode(), r.err());
+        String[] lines = r.out().split("\n");
+        assertEquals(4, lines.length, r.out());
+        assertTrue(lines[0].matches("\\| model .*\\| n_batch \\| adapter +\\| +test \\| +t/s \\| vs none \\|"), lines[0]);
+        assertTrue(lines[2].matches(".*\\| +256 \\| none +\\| +pp8 \\| +\\d+\\.\\d\\d ± 0\\.00 \\| +\\|"), lines[2]);
+        assertTrue(lines[3].matches(".*\\| +256 \\| stories260K-lora-r4\\.gguf +\\| +pp8 \\| +\\d+\\.\\d\\d ± 0\\.00 \\|"
+                + " +\\d+\\.\\d{3} \\|"), lines[3]);
+
+        // adapters without --lora-compare: every row with them, no ratio column
+        CliRun only = CliRun.of("bench", "-m", stories().toString(), "-p", "8", "-n", "4", "-t", "1", "-r", "1",
+                "--lora", adapter().toString(), "--profile");
+        assertEquals(0, only.exitCode(), only.err());
+        String[] l = only.out().split("\n");
+        assertTrue(l[0].matches("\\| model .*\\| adapter +\\| +test \\| +t/s \\|"), l[0]);
+        assertTrue(l[2].contains("| stories260K-lora-r4.gguf |") && l[3].contains("| stories260K-lora-r4.gguf |"), only.out());
+        assertTrue(l[6].matches("\\| section +\\| +pp8 t1 b256 lora \\| +tg4 t1 b256 lora \\|"), l[6]);
+    }
+
+    @Test
+    void adapterErrors() {
+        String m = stories().toString();
+        CliRun r = CliRun.of("bench", "-m", m, "--lora-compare");
+        assertEquals(Vireo.EXIT_USAGE, r.exitCode());
+        assertArrayEquals(new String[] {"vireo: --lora-compare: no adapters to compare; give them with --lora FILE or"
+                + " --lora-scaled FILE:SCALE"}, r.errLines());
+        r = CliRun.of("bench", "-m", m, "--lora-scaled", "a.gguf");
+        assertEquals(Vireo.EXIT_USAGE, r.exitCode());
+        assertArrayEquals(new String[] {"vireo: --lora-scaled: 'a.gguf' has no scale (expected FILE:SCALE, e.g. a.gguf:0.5)"},
+                r.errLines());
+        r = CliRun.of("bench", "-m", m, "--lora", "no-such-adapter.gguf", "-p", "8", "-n", "0");
+        assertEquals(Vireo.EXIT_FAILURE, r.exitCode());
+        String[] err = r.errLines();
+        assertEquals("vireo: --lora: no such file or folder: no-such-adapter.gguf", err[err.length - 1], r.err());
+        assertEquals("", r.out());
+        // an adapter for another model: one line naming the tensor, no table
+        r = CliRun.of("bench", "-m", Shared.file("models/synthetic/tiny-llama-F32.gguf").toString(), "--lora",
+                adapter().toString(), "-p", "8", "-n", "0");
+        assertEquals(Vireo.EXIT_FAILURE, r.exitCode());
+        err = r.errLines();
+        assertTrue(err[err.length - 1].startsWith("vireo: ") && err[err.length - 1].contains("blk.0.attn_q.weight"), r.err());
+        assertEquals("", r.out());
+    }
+
     @Test
     void badValues() {
         CliRun r = CliRun.of("bench", "-m", stories().toString(), "-t", "1,0");

@@ -156,6 +156,25 @@ class VireoExecutableIT {
     }
 
     @Test
+    void benchWithAdapterComparedProfiledAndBatched() throws Exception {
+        Path model = Shared.file("models/stories260K.gguf");
+        Path adapter = Shared.file("models/synthetic/stories260K-lora-r4.gguf");
+        Result r = run("", "bench", "-m", model.toString(), "-p", "8", "-n", "4", "-t", "1", "-r", "1", "-b", "4",
+                "--lora", adapter.toString(), "--lora-compare", "--profile");
+        assertEquals(0, r.exitCode(), r.err());
+        List<String> out = r.out().lines().toList();
+        // bench table: header, rule, pp8 none/lora, tg4 none/lora; blank line; profile: title, header, rule,
+        // 12 sections, total
+        assertEquals(6 + 1 + 3 + 12 + 1, out.size(), r.out());
+        assertTrue(out.get(0).contains("| n_batch | adapter") && out.get(0).endsWith("| vs none |"), out.get(0));
+        assertTrue(out.get(3).contains("| stories260K-lora-r4.gguf |") && out.get(3).contains("pp8"), out.get(3));
+        assertTrue(out.get(5).contains("| stories260K-lora-r4.gguf |") && out.get(5).contains("tg4"), out.get(5));
+        assertTrue(out.get(8).contains("pp8 t1 b4 ") && out.get(8).contains("tg4 t1 b4 lora"), out.get(8));
+        assertTrue(out.getLast().startsWith("| total "), out.getLast());
+        assertTrue(r.errLines().stream().allMatch(l -> l.startsWith("vireo: ")), r.err());
+    }
+
+    @Test
     void tokenizeIds() throws Exception {
         Path model = Shared.file("models/stories260K.gguf");
         Result r = run("", "tokenize", "-m", model.toString(), "--ids", "Once upon a time");

@@ -10,6 +10,11 @@
  *       {@link dev.vireo.runtime.GenerationResult}; {@code evaluate} gives raw logits.</li>
  *   <li>{@link dev.vireo.runtime.GenerationParams}: sampling (greedy, temperature, top-k, top-p,
  *       min-p, repetition penalty, seed), token limit and stop strings.</li>
+ *   <li>{@link dev.vireo.runtime.SessionOptions}: threads, context length and prompt batch size of
+ *       a session.</li>
+ *   <li>{@link dev.vireo.runtime.ForwardProfile}: where a session's tokens spend their time, per
+ *       section of the forward pass, for prompts and generation apart (while
+ *       {@code Session.setProfiling(true)}).</li>
  * </ul>
  *
  * <p>Architectures: llama, qwen2 and qwen3, run by one forward pass whose differences are the
