@@ -246,10 +246,8 @@ final class Int8DotKernels {
         short[] q = a.q;
         FloatVector acc = FloatVector.zero(F);
         int chunks = n >> 6;
-        // A running byte offset (32 per chunk, 16 more past each super-block's 16-byte head):
-        // recomputing it from k each time cost 4 % of the loop.
-        long qs = off + 16;
-        for (int k = 0; k < chunks; k++, qs += (k & 3) == 0 ? 48 : 32) {
+        for (int k = 0; k < chunks; k++) {
+            long qs = off + (long) (k >> 2) * 144 + 16 + 32 * (k & 3);
             int xb = base + 64 * k;
             ShortVector v0 = u8(s, qs);
             ShortVector v1 = u8(s, qs + 16);
@@ -280,15 +278,10 @@ final class Int8DotKernels {
         FloatVector acc = FloatVector.zero(F);
         int chunks = n >> 6;
         int nib = 4 * odd;
-        // running byte offsets of the super-block and of the chunk, as in q4K
-        long sup = off;
-        long qs = off + 48;
-        for (int k = 0; k < chunks; k++, qs += 32) {
-            if (k != 0 && (k & 3) == 0) {
-                sup += 176;
-                qs += 48;
-            }
+        for (int k = 0; k < chunks; k++) {
             int sb = 2 * (k & 3) + odd;
+            long sup = off + (long) (k >> 2) * 176;
+            long qs = sup + 48 + 32 * (k & 3);
             int xb = base + 64 * k + 32 * odd;
             // qh byte l holds the fifth bit of weight l of sub-block sb at bit sb: move it to bit 4
             ShortVector w0 = u8(s, qs).lanewise(LSHR, nib).and((short) 0xF)
@@ -324,7 +317,7 @@ final class Int8DotKernels {
         FloatVector acc = FloatVector.zero(F);
         // Constant-trip inner loops (C2 unrolls them fully, so every offset below is a constant
         // plus the super-block's): the flat loop over 32-weight steps recomputed all of them from
-        // the step index and ran at 2/3 of this speed.
+        // the step index and ran at 80 % of this speed (JMH, 2048x8192, 1 thread: 2.8 vs 3.5 GB/s).
         for (int x0 = base, g0 = 0; x0 < base + n; x0 += 256, g0 += 16, off += 210) {
             for (int h = 0; h < 2; h++) { // 128-weight half
                 for (int k = 0; k < 2; k++) { // low-bit run k feeds runs k and k + 2
