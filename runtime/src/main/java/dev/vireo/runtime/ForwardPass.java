@@ -125,15 +125,7 @@ final class ForwardPass {
             lap(Section.ATTN_K);
             project(lw, Projection.V, lr, xb, e, v, kvLen, m);
             lap(Section.ATTN_V);
-            float[] kNorm = lw.kNorm();
-            for (int t = 0; t < m; t++) {
-                if (kNorm != null) {
-                    for (int h = 0; h < c.headCountKv(); h++) {
-                        ops.rmsNorm(k, t * kvLen + h * hd, k, t * kvLen + h * hd, kNorm, hd, eps);
-                    }
-                }
-                ops.rope(k, t * kvLen, c.headCountKv(), hd, start + t, invFreq, c.ropeNeox());
-            }
+            normAndRope(k, c.headCountKv(), lw.kNorm(), start, m);
             lap(Section.NORMS);
             for (int t = 0; t < m; t++) {
                 cache.store(l, start + t, k, t * kvLen, v, t * kvLen);
@@ -157,15 +149,7 @@ final class ForwardPass {
             }
             project(lw, Projection.Q, lr, xb, e, q, qLen, m);
             lap(Section.ATTN_Q);
-            float[] qNorm = lw.qNorm();
-            for (int t = 0; t < m; t++) {
-                if (qNorm != null) {
-                    for (int h = 0; h < c.headCount(); h++) {
-                        ops.rmsNorm(q, t * qLen + h * hd, q, t * qLen + h * hd, qNorm, hd, eps);
-                    }
-                }
-                ops.rope(q, t * qLen, c.headCount(), hd, start + t, invFreq, c.ropeNeox());
-            }
+            normAndRope(q, c.headCount(), lw.qNorm(), start, m);
             lap(Section.NORMS);
             attention.attend(l, start, m);
             lap(Section.ATTENTION);
@@ -211,6 +195,23 @@ final class ForwardPass {
             }
         }
         lap(Section.OUTPUT);
+    }
+
+    /**
+     * For m tokens of {@code heads} heads each (token t at positions {@code start + t}): the
+     * per-head RMS norm when the layer has one (qwen3's q/k norms), then RoPE.
+     */
+    private void normAndRope(float[] buf, int heads, float[] norm, int start, int m) {
+        int hd = c.headDim();
+        int row = heads * hd;
+        for (int t = 0; t < m; t++) {
+            if (norm != null) {
+                for (int h = 0; h < heads; h++) {
+                    ops.rmsNorm(buf, t * row + h * hd, buf, t * row + h * hd, norm, hd, c.rmsEps());
+                }
+            }
+            ops.rope(buf, t * row, heads, hd, start + t, invFreq, c.ropeNeox());
+        }
     }
 
     /** {@code out[t] = W in[t] (+ bias)} for the n tokens, with the layer's LoRA terms for W. */

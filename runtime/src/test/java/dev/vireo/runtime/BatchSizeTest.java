@@ -23,10 +23,7 @@ class BatchSizeTest {
         GoldenCase g = GoldenCase.load(name);
         int v = g.vocab();
         int rows = g.rows();
-        int[] tokens = new int[rows];
-        for (int r = 0; r < rows; r++) {
-            tokens[r] = g.tokenAt(r);
-        }
+        int[] tokens = rowTokens(g);
         float tol = GoldenAssertions.tolerance(g.weightType());
         float[] reference = null;
         try (Model model = Model.load(g.model())) {
@@ -62,10 +59,7 @@ class BatchSizeTest {
         GoldenCase g = GoldenCase.load(name);
         int v = g.vocab();
         int rows = g.rows();
-        int[] tokens = new int[rows];
-        for (int r = 0; r < rows; r++) {
-            tokens[r] = g.tokenAt(r);
-        }
+        int[] tokens = rowTokens(g);
         float tol = GoldenAssertions.tolerance(g.weightType());
         try (Model model = Model.load(g.model())) {
             float[] all = new float[rows * v];
@@ -99,5 +93,14 @@ class BatchSizeTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new SessionOptions(1, 0, 0));
         assertTrue(e.getMessage().contains("batch size 0"), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> SessionOptions.defaults().withBatchSize(-5));
+    }
+
+    /** The token of every golden row: the prompt, then llama.cpp's greedy tokens. */
+    private static int[] rowTokens(GoldenCase g) {
+        int[] tokens = new int[g.rows()];
+        for (int r = 0; r < tokens.length; r++) {
+            tokens[r] = g.tokenAt(r);
+        }
+        return tokens;
     }
 }
