@@ -59,7 +59,7 @@ final class BenchCommand implements Callable<Integer> {
     boolean json;
 
     @Option(names = "--profile", description = "Also time each section of the forward pass (projections by tensor,"
-            + " attention, norms, output, sampling/logits, other) over the measured runs: a table of ms/token and %"
+            + " attention, norms, output, sampling/logits, other) over the measured runs: a table of ms/token and %%"
             + " per test after the bench table, a \"profile\" object per row in --json.")
     boolean profile;
 
