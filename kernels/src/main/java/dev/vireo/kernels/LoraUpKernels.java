@@ -1,81 +1,69 @@
 package dev.vireo.kernels;
 
-import dev.vireo.gguf.GgmlType;
-import java.lang.foreign.MemorySegment;
-import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.IntVector;
-import jdk.incubator.vector.ShortVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
  * The up-projection of a LoRA term over a range of output rows: {@code y[i] += B_i . t} for rows
- * {@code from <= i < to}, with B an F32 or F16 matrix of {@code r} columns (the rank) and t the
- * {@code r} values of {@code scale * A x}. One call covers a whole chunk of rows, so the rank-16
- * product of a row (two 8-lane loads and multiply-adds) no longer pays a dispatched call of its
- * own; t is read from the same few cache lines for every row.
+ * {@code from <= i < to}, with B in the k-major panels of {@link LowRankFactors#upPanels} and t
+ * the {@code r} values of {@code scale * A x}. A panel of rows is {@code r} broadcast
+ * multiply-adds into one vector that is added to y as it is: no per-row horizontal sum.
  */
 final class LoraUpKernels {
     private LoraUpKernels() {}
 
-    private static final VectorSpecies<Float> F = FloatVector.SPECIES_256;
-    private static final VectorSpecies<Short> H = ShortVector.SPECIES_128;
-    private static final VectorSpecies<Integer> I = IntVector.SPECIES_256;
-    private static final int FL = F.length();
+    private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+    private static final int P = LowRankFactors.PANEL;
 
-    /** Whether {@link #addRows} has a kernel for B's type. */
-    static boolean supports(GgmlType type) {
-        return type == GgmlType.F32 || type == GgmlType.F16;
-    }
-
-    /** Vector API version; ranks that are not a multiple of 8 finish with a scalar tail. */
-    static void addRows(WeightMatrix b, int from, int to, float[] t, int tOff, float[] y, int yOff) {
-        MemorySegment s = b.data();
-        int r = b.cols();
-        int body = r - r % FL;
-        long rowBytes = b.rowBytes();
-        boolean half = b.type() == GgmlType.F16;
-        for (int i = from; i < to; i++) {
-            long off = i * rowBytes;
-            FloatVector acc = FloatVector.zero(F);
-            int k = 0;
-            if (half) {
-                for (; k < body; k += FL) {
-                    IntVector bits = (IntVector) ShortVector.fromMemorySegment(H, s, off + 2L * k, ByteOrder.LITTLE_ENDIAN)
-                            .convertShape(VectorOperators.S2I, I, 0);
-                    acc = SimdMatrixKernels.halfToFloat(bits).fma(FloatVector.fromArray(F, t, tOff + k), acc);
-                }
-            } else {
-                for (; k < body; k += FL) {
-                    acc = FloatVector.fromMemorySegment(F, s, off + 4L * k, ByteOrder.LITTLE_ENDIAN)
-                            .fma(FloatVector.fromArray(F, t, tOff + k), acc);
-                }
-            }
-            float sum = acc.reduceLanes(VectorOperators.ADD);
-            for (; k < r; k++) {
-                sum += value(s, off, half, k) * t[tOff + k];
-            }
-            y[yOff + i] += sum;
+    static {
+        if (F.length() != P) {
+            throw new IllegalStateException("panel width " + P + " is not the vector length " + F.length());
         }
     }
 
-    /** The scalar twin: the same sums, one value at a time, in double. */
-    static void addRowsScalar(WeightMatrix b, int from, int to, float[] t, int tOff, float[] y, int yOff) {
-        MemorySegment s = b.data();
-        int r = b.cols();
-        boolean half = b.type() == GgmlType.F16;
+    /**
+     * Vector API version. Panels only partly inside {@code [from, to)} (or past the end of y) go
+     * through {@code edge} ({@code >= PANEL} floats of scratch) and are added lane by lane.
+     */
+    static void addPanels(float[] panels, int r, int from, int to, float[] t, int tOff, float[] y, int yOff,
+            float[] edge) {
+        for (int p = from / P; p * P < to; p++) {
+            int p0 = p * P;
+            int src = p * r * P;
+            // two chains over k: half the dependent multiply-add latency of one
+            FloatVector even = FloatVector.zero(F);
+            FloatVector odd = FloatVector.zero(F);
+            int k = 0;
+            for (; k + 1 < r; k += 2, src += 2 * P) {
+                even = FloatVector.fromArray(F, panels, src).fma(FloatVector.broadcast(F, t[tOff + k]), even);
+                odd = FloatVector.fromArray(F, panels, src + P).fma(FloatVector.broadcast(F, t[tOff + k + 1]), odd);
+            }
+            if (k < r) {
+                even = FloatVector.fromArray(F, panels, src).fma(FloatVector.broadcast(F, t[tOff + k]), even);
+            }
+            FloatVector sum = even.add(odd);
+            int lo = Math.max(from, p0);
+            int hi = Math.min(to, p0 + P);
+            if (lo == p0 && hi == p0 + P) {
+                FloatVector.fromArray(F, y, yOff + p0).add(sum).intoArray(y, yOff + p0);
+            } else {
+                sum.intoArray(edge, 0);
+                for (int i = lo; i < hi; i++) {
+                    y[yOff + i] += edge[i - p0];
+                }
+            }
+        }
+    }
+
+    /** The scalar twin: the same panels, one value at a time, summed in double. */
+    static void addPanelsScalar(float[] panels, int r, int from, int to, float[] t, int tOff, float[] y, int yOff) {
         for (int i = from; i < to; i++) {
-            long off = i * b.rowBytes();
+            int base = (i / P) * r * P + i % P;
             double sum = 0;
             for (int k = 0; k < r; k++) {
-                sum += (double) value(s, off, half, k) * t[tOff + k];
+                sum += (double) panels[base + k * P] * t[tOff + k];
             }
             y[yOff + i] += (float) sum;
         }
-    }
-
-    private static float value(MemorySegment s, long off, boolean half, int k) {
-        return half ? Blocks.f16(s, off + 2L * k) : s.get(Blocks.F32, off + 4L * k);
     }
 }

@@ -8,12 +8,16 @@ import dev.vireo.gguf.GgmlType;
  * Subclasses supply the row dot product.
  *
  * <p>LoRA: for each term, {@code t = scale * (A x)} (r numbers) is computed once per token into
- * the set's scratch before the pass over W; each chunk of output rows then adds {@code B_row . t}
- * right after its own dot products ({@link #loraUp}, while the chunk's y values are in cache), so
+ * the set's scratch before the pass over W; each block of output rows then adds {@code B_row . t}
+ * right after its own dot products ({@link #loraUp}, while the block's y values are in cache), so
  * W is read once and no extra pass over y is made.
  */
 abstract class PooledMatrixKernels implements MatrixKernels {
-    /** Rows per chunk at least: enough work per atomic step, small enough to balance 2 threads. */
+    /**
+     * Rows per chunk at least (chunks are multiples of it): enough work per atomic step, small
+     * enough to balance 2 threads; also the block of rows whose LoRA terms follow their dot
+     * products, a multiple of the up-projection's panel so blocks start on a panel.
+     */
     private static final int ROW_GRAIN = 16;
 
     final WorkerPool pool;
@@ -39,11 +43,14 @@ abstract class PooledMatrixKernels implements MatrixKernels {
     abstract float dot(WeightMatrix w, long rowOff, float[] x, int xOff, int token, float[] scratch);
 
     /**
-     * {@code y[yOff + i] += B_i . t[tOff .. tOff + r)} for rows {@code from <= i < to} of a LoRA
-     * up-projection B ({@code r} columns). This one computes each row with {@link #dot};
-     * implementations with a kernel for whole row ranges override it.
+     * {@code y[yOff + i] += B_i . t[tOff .. tOff + r)} for rows {@code from <= i < to} of the term's
+     * up-projection B ({@code r} columns). This one computes each row with {@link #dot} on B as
+     * stored; implementations with a kernel for whole row ranges override it.
+     *
+     * @param scratch the thread's scratch (free again: the rows' dot products are done)
      */
-    void loraUp(WeightMatrix b, int from, int to, float[] t, int tOff, float[] y, int yOff, float[] scratch) {
+    void loraUp(LowRank term, int from, int to, float[] t, int tOff, float[] y, int yOff, float[] scratch) {
+        WeightMatrix b = term.b();
         long rb = b.rowBytes();
         for (int i = from; i < to; i++) {
             y[yOff + i] += dot(b, i * rb, t, tOff, -1, scratch);
@@ -210,25 +217,35 @@ abstract class PooledMatrixKernels implements MatrixKernels {
         @Override
         public void run(int from, int to, int worker) {
             float[] scratch = scratchFor(worker, w.cols());
+            if (lora == null) {
+                rows(from, to, scratch);
+                return;
+            }
+            // Each block's low-rank terms right after its dot products: the reads of B's panels
+            // are spread among the compute-bound weight rows instead of forming a pass of their
+            // own, and the block's y values are still in L1.
+            for (int i0 = from; i0 < to; i0 += ROW_GRAIN) {
+                int i1 = Math.min(to, i0 + ROW_GRAIN);
+                rows(i0, i1, scratch);
+                for (int tok = 0; tok < n; tok++) {
+                    int base = tok * lora.totalRank;
+                    for (LowRank term : lora.terms()) {
+                        if (term.scale() != 0f) {
+                            loraUp(term, i0, i1, lora.scratch, base, y, yOff + tok * yStride, scratch);
+                        }
+                        base += term.rank();
+                    }
+                }
+            }
+        }
+
+        private void rows(int from, int to, float[] scratch) {
             long rb = w.rowBytes();
             for (int i = from; i < to; i++) {
                 long rowOff = i * rb;
                 // Each weight row is used for every token while it is still in cache.
                 for (int tok = 0; tok < n; tok++) {
                     y[yOff + tok * yStride + i] = dot(w, rowOff, x, xOff + tok * xStride, tok, scratch);
-                }
-            }
-            if (lora != null) {
-                // the low-rank terms of this chunk's rows, while their y values are in cache
-                for (int tok = 0; tok < n; tok++) {
-                    int base = tok * lora.totalRank;
-                    for (LowRank term : lora.terms()) {
-                        WeightMatrix b = term.b();
-                        if (term.scale() != 0f) {
-                            loraUp(b, from, to, lora.scratch, base, y, yOff + tok * yStride, scratch);
-                        }
-                        base += b.cols();
-                    }
                 }
             }
         }

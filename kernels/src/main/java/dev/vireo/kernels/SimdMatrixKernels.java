@@ -139,12 +139,8 @@ final class SimdMatrixKernels extends PooledMatrixKernels {
     }
 
     @Override
-    void loraUp(WeightMatrix b, int from, int to, float[] t, int tOff, float[] y, int yOff, float[] scratch) {
-        if (LoraUpKernels.supports(b.type())) {
-            LoraUpKernels.addRows(b, from, to, t, tOff, y, yOff);
-        } else {
-            super.loraUp(b, from, to, t, tOff, y, yOff, scratch);
-        }
+    void loraUp(LowRank term, int from, int to, float[] t, int tOff, float[] y, int yOff, float[] scratch) {
+        LoraUpKernels.addPanels(term.factors().upPanels(), term.rank(), from, to, t, tOff, y, yOff, scratch);
     }
 
     /** The float-activation kernels: exact products of the dequantized weights with x. */

@@ -51,8 +51,9 @@ public final class WorkerPool implements AutoCloseable {
     }
 
     /**
-     * Runs {@code task} over {@code [0, n)} in chunks of about {@code grain} indices (or larger, so
-     * that each thread gets a few chunks) and returns when all are done. Exceptions thrown by
+     * Runs {@code task} over {@code [0, n)} in chunks of a multiple of {@code grain} indices (more
+     * than one grain when that still gives each thread a few chunks; only the last chunk may be
+     * shorter) and returns when all are done. Exceptions thrown by
      * the task are rethrown here.
      */
     public void parallelFor(int n, int grain, RangeTask task) {
@@ -67,8 +68,10 @@ public final class WorkerPool implements AutoCloseable {
         if (closed) {
             throw new IllegalStateException("worker pool is closed");
         }
-        // A few chunks per thread balance uneven progress without many atomic operations.
+        // A few chunks per thread balance uneven progress without many atomic operations; a
+        // multiple of the grain, so chunks start on the grain (row kernels rely on the alignment).
         int c = Math.max(g, (n + threads * 4 - 1) / (threads * 4));
+        c = (c + g - 1) / g * g;
         this.task = task;
         this.total = n;
         this.chunk = c;

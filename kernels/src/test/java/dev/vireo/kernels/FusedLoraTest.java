@@ -119,6 +119,37 @@ class FusedLoraTest {
     }
 
     /**
+     * One thread takes all rows in blocks of 16, each followed by its LoRA panels; two threads
+     * take chunks. Both must give the same result, also for a last, partial panel (83 rows).
+     */
+    @Test
+    void blocksOfOneThreadEqualChunksOfTwo() {
+        int cols = 64;
+        int rows = 83;
+        WeightMatrix w = RandomWeights.matrix(GgmlType.Q4_0, rows, cols, 41);
+        List<LowRank> terms = List.of(
+                new LowRank(factor(GgmlType.F32, 16, cols, 42), factor(GgmlType.F32, rows, 16, 43), 0.5f),
+                new LowRank(factor(GgmlType.F16, 3, cols, 44), factor(GgmlType.F16, rows, 3, 45), 2f));
+        float[] x = RandomWeights.vector(2 * cols, 46);
+        try (MatrixKernels one = new SimdMatrixKernels(1, false)) {
+            for (int n = 1; n <= 2; n++) {
+                float[] y1 = new float[n * rows];
+                float[] y2 = new float[n * rows];
+                one.matmul(w, x, 0, cols, y1, 0, rows, n, new LowRankSet(terms, rows, cols, n));
+                simdFloat.matmul(w, x, 0, cols, y2, 0, rows, n, new LowRankSet(terms, rows, cols, n));
+                for (int t = 0; t < n; t++) {
+                    double[][] ref = reference(w, terms, x, t * cols);
+                    for (int i = 0; i < rows; i++) {
+                        assertEquals(ref[0][i], y1[t * rows + i], 1e-5 * ref[1][i], "1 thread, token " + t + " row " + i);
+                        assertEquals(y1[t * rows + i], y2[t * rows + i], 8 * Math.ulp((float) ref[1][i]) + 1e-30f,
+                                "1 vs 2 threads, token " + t + " row " + i);
+                    }
+                }
+            }
+        }
+    }
+
+    /**
      * With 8-bit activations W x carries the activation rounding, identical with and without the
      * adapter (same quantized x, same summation), so the difference of the two results is the
      * LoRA term alone and must equal s B (A x) computed in float from the float x.

@@ -1,29 +1,31 @@
 package dev.vireo.kernels;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.vireo.gguf.GgmlType;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-/** The row-range LoRA up-projection against its scalar twin and against plain sums. */
+/** B repacked into panels, and the panel up-projection against its scalar twin and plain row sums. */
 class LoraUpKernelsTest {
+    private static final int P = LowRankFactors.PANEL;
 
     @ParameterizedTest(name = "{0} rank {1}")
-    @CsvSource({"F32, 1", "F32, 7", "F32, 8", "F32, 16", "F32, 33", "F16, 1", "F16, 7", "F16, 16", "F16, 33"})
+    @CsvSource({"F32, 1", "F32, 7", "F32, 8", "F32, 16", "F32, 33", "F16, 1", "F16, 7", "F16, 16", "F16, 33",
+        "BF16, 5", "Q8_0, 32"})
     void vectorMatchesScalarTwin(GgmlType type, int rank) {
-        int rows = 37;
-        WeightMatrix b = FusedLoraTest.factor(type, rows, rank, 50 + rank);
+        int rows = 37; // the last panel is partial
+        LowRankFactors f = factors(type, rows, rank, 50 + rank);
         float[] t = RandomWeights.vector(rank + 5, 60 + rank);
-        for (int[] range : new int[][] {{0, rows}, {3, 20}, {36, 37}, {5, 5}}) {
+        int[][] ranges = {{0, rows}, {3, 20}, {36, 37}, {5, 5}, {P, 2 * P}, {P - 1, P + 1}, {0, rows - rows % P}};
+        for (int[] range : ranges) {
             float[] start = RandomWeights.vector(rows + 2, 70);
             float[] got = start.clone();
             float[] want = start.clone();
-            LoraUpKernels.addRows(b, range[0], range[1], t, 5, got, 2);
-            LoraUpKernels.addRowsScalar(b, range[0], range[1], t, 5, want, 2);
+            LoraUpKernels.addPanels(f.upPanels(), rank, range[0], range[1], t, 5, got, 2, new float[P]);
+            LoraUpKernels.addPanelsScalar(f.upPanels(), rank, range[0], range[1], t, 5, want, 2);
             for (int i = 0; i < rows + 2; i++) {
                 int row = i - 2;
                 boolean inside = row >= range[0] && row < range[1];
@@ -33,33 +35,58 @@ class LoraUpKernelsTest {
                 }
                 // same exact products; float (vector) against double (twin) summation of <= 33
                 // terms, then one float add to y: a few ulps of the magnitudes involved
-                double mag = Math.abs(start[i]);
-                float[] row16 = RandomWeights.row(b, row);
-                for (int k = 0; k < rank; k++) {
-                    mag += Math.abs(row16[k] * t[5 + k]);
-                }
-                assertEquals(want[i], got[i], 1e-6 * mag + 1e-30, type + " rank " + rank + " row " + row);
+                assertEquals(want[i], got[i], 1e-6 * magnitude(f.b(), row, t, 5, start[i]) + 1e-30,
+                        type + " rank " + rank + " row " + row);
+            }
+        }
+    }
+
+    /** The panels hold B's values: the twin over panels equals B's dequantized rows times t. */
+    @ParameterizedTest(name = "{0} rank {1}")
+    @CsvSource({"F32, 3", "F16, 16", "BF16, 9", "Q8_0, 64"})
+    void panelsHoldTheRowsOfB(GgmlType type, int rank) {
+        int rows = 2 * P + 3;
+        LowRankFactors f = factors(type, rows, rank, 90 + rank);
+        float[] t = RandomWeights.vector(rank, 91);
+        float[] y = new float[rows];
+        LoraUpKernels.addPanelsScalar(f.upPanels(), rank, 0, rows, t, 0, y, 0);
+        for (int i = 0; i < rows; i++) {
+            float[] row = RandomWeights.row(f.b(), i);
+            double want = 0;
+            for (int k = 0; k < rank; k++) {
+                want += (double) row[k] * t[k];
+            }
+            assertEquals(want, y[i], 1e-6 * magnitude(f.b(), i, t, 0, 0f), type + " row " + i);
+        }
+        // zero past the last row: a partial panel adds nothing for rows that do not exist
+        float[] panels = f.upPanels();
+        int last = rows / P;
+        for (int k = 0; k < rank; k++) {
+            for (int l = rows % P; l < P; l++) {
+                assertEquals(0f, panels[(last * rank + k) * P + l], 0f, "padding lane " + l);
             }
         }
     }
 
     @Test
-    void twinAddsTheDequantizedRowTimesT() {
-        WeightMatrix b = FusedLoraTest.factor(GgmlType.F16, 3, 4, 81);
-        float[] t = {1f, -2f, 0.5f, 4f};
-        float[] y = {10f, 20f, 30f};
-        LoraUpKernels.addRowsScalar(b, 0, 3, t, 0, y, 0);
-        for (int i = 0; i < 3; i++) {
-            float[] row = RandomWeights.row(b, i);
-            double want = (i + 1) * 10.0 + row[0] - 2.0 * row[1] + 0.5 * row[2] + 4.0 * row[3];
-            assertEquals(want, y[i], 1e-5, "row " + i);
-        }
+    void factorsOfDifferentRankAreRefused() {
+        WeightMatrix a = FusedLoraTest.factor(GgmlType.F32, 4, 32, 1);
+        WeightMatrix b = FusedLoraTest.factor(GgmlType.F32, 8, 5, 2);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new LowRankFactors(a, b));
+        assertEquals("LoRA rank mismatch: A has 4 rows, B has 5 columns", e.getMessage());
     }
 
-    @Test
-    void onlyFloatFactorTypesHaveTheKernel() {
-        assertTrue(LoraUpKernels.supports(GgmlType.F32));
-        assertTrue(LoraUpKernels.supports(GgmlType.F16));
-        assertFalse(LoraUpKernels.supports(GgmlType.Q8_0));
+    private static LowRankFactors factors(GgmlType type, int rows, int rank, long seed) {
+        WeightMatrix a = FusedLoraTest.factor(GgmlType.F32, rank, 32, seed + 1);
+        return new LowRankFactors(a, FusedLoraTest.factor(type, rows, rank, seed));
+    }
+
+    private static double magnitude(WeightMatrix b, int row, float[] t, int tOff, float y) {
+        double mag = Math.abs(y);
+        float[] values = RandomWeights.row(b, row);
+        for (int k = 0; k < b.cols(); k++) {
+            mag += Math.abs(values[k] * t[tOff + k]);
+        }
+        return mag;
     }
 }

@@ -116,7 +116,7 @@ public final class LoraAdapter implements AutoCloseable {
      */
     public LowRank term(String baseTensorName, float userScale) {
         LoraWeights w = weights.get(baseTensorName);
-        return w == null ? null : new LowRank(w.a(), w.b(), userScale * w.factor());
+        return w == null ? null : new LowRank(w.factors(), userScale * w.factor());
     }
 
     /** The matrices for one target, or null. */

@@ -1,25 +1,32 @@
 package dev.vireo.runtime.lora;
 
+import dev.vireo.kernels.LowRankFactors;
 import dev.vireo.kernels.WeightMatrix;
 
 /**
  * The two matrices an adapter holds for one base weight W ({@code out x in}), and the factor its
  * training used.
  *
- * @param a the down projection, {@code r x in}
- * @param b the up projection, {@code out x r}
+ * @param factors A ({@code r x in}) and B ({@code out x r}), built once per adapter tensor so
+ *     every session applying it shares B's repacked panels
  * @param factor alpha / r (rsLoRA: alpha / sqrt(r)); 1 for a GGUF adapter without alpha, as in
  *     llama.cpp. The effective scale of a term is {@code userScale * factor}.
  */
-record LoraWeights(WeightMatrix a, WeightMatrix b, float factor) {
-    LoraWeights {
-        if (a.rows() != b.cols()) {
-            throw new IllegalArgumentException("LoRA A has " + a.rows() + " rows but B has " + b.cols() + " columns");
-        }
+record LoraWeights(LowRankFactors factors, float factor) {
+    LoraWeights(WeightMatrix a, WeightMatrix b, float factor) {
+        this(new LowRankFactors(a, b), factor);
+    }
+
+    WeightMatrix a() {
+        return factors.a();
+    }
+
+    WeightMatrix b() {
+        return factors.b();
     }
 
     int rank() {
-        return a.rows();
+        return factors.rank();
     }
 
     /** llama.cpp's rule ({@code llama_adapter_lora_weight::get_scale}): alpha 0 means "no alpha". */

@@ -1,0 +1,85 @@
+package dev.vireo.kernels;
+
+import dev.vireo.gguf.GgmlType;
+import jdk.incubator.vector.FloatVector;
+
+/**
+ * The two factors of one LoRA term as an adapter stores them, A ({@code r x cols}) and B
+ * ({@code rows x r}), plus B repacked once for the fused up-projection. Shared read-only by every
+ * session (and every scale) that applies the term: build it once per adapter tensor.
+ *
+ * <p>Why repack: stored row-major, each output row's {@code B_i . t} is a rank-long dot product
+ * ending in a horizontal sum, about 16 multiply-adds and a 3-step reduction per row. In panels of
+ * {@link #PANEL} rows stored k-major ({@code panels[(p * r + k) * PANEL + l] = B[p * PANEL + l][k]}
+ * as float), {@code PANEL} rows come out of {@code r} broadcast multiply-adds with no reduction,
+ * reading one contiguous stream. The values are B's own, widened to float exactly.
+ */
+public final class LowRankFactors {
+    /** Rows per panel: one float vector of the preferred species. */
+    static final int PANEL = FloatVector.SPECIES_PREFERRED.length();
+
+    private final WeightMatrix a;
+    private final WeightMatrix b;
+    /** Built on first use ({@link #upPanels}): merging, for one, never needs it. */
+    private volatile float[] upPanels;
+
+    /**
+     * @param a the down projection, {@code r} rows of {@code cols}
+     * @param b the up projection, {@code rows} rows of {@code r}
+     */
+    public LowRankFactors(WeightMatrix a, WeightMatrix b) {
+        if (b.cols() != a.rows()) {
+            throw new IllegalArgumentException("LoRA rank mismatch: A has " + a.rows() + " rows, B has " + b.cols() + " columns");
+        }
+        if (!Blocks.supports(b.type())) {
+            throw new IllegalArgumentException("LoRA B of type " + b.type() + " is not supported by the kernels");
+        }
+        this.a = a;
+        this.b = b;
+    }
+
+    public WeightMatrix a() {
+        return a;
+    }
+
+    public WeightMatrix b() {
+        return b;
+    }
+
+    public int rank() {
+        return a.rows();
+    }
+
+    /**
+     * B in k-major panels of {@link #PANEL} rows, zero past the last row; built once, on the first
+     * call (a race only builds equal copies).
+     */
+    float[] upPanels() {
+        float[] p = upPanels;
+        if (p == null) {
+            p = pack(b);
+            upPanels = p;
+        }
+        return p;
+    }
+
+    private static float[] pack(WeightMatrix b) {
+        int r = b.cols();
+        int panels = (b.rows() + PANEL - 1) / PANEL;
+        float[] out = new float[Math.multiplyExact(Math.multiplyExact(panels, r), PANEL)];
+        float[] row = new float[r];
+        GgmlType type = b.type();
+        int bs = type.blockSize();
+        for (int i = 0; i < b.rows(); i++) {
+            long off = i * b.rowBytes();
+            for (int c = 0; c < r; c += bs, off += type.bytesPerBlock()) {
+                Blocks.dequantize(type, b.data(), off, row, c);
+            }
+            int base = (i / PANEL) * r * PANEL + i % PANEL;
+            for (int k = 0; k < r; k++) {
+                out[base + k * PANEL] = row[k];
+            }
+        }
+        return out;
+    }
+}
