@@ -8,15 +8,15 @@ import dev.vireo.gguf.GgmlType;
  * Subclasses supply the row dot product.
  *
  * <p>LoRA: for each term, {@code t = scale * (A x)} (r numbers) is computed once per token into
- * the set's scratch before the pass over W; each block of output rows then adds {@code B_row . t}
- * right after its own dot products ({@link #loraUp}, while the block's y values are in cache), so
+ * the set's scratch before the pass over W; each chunk of output rows then adds {@code B_row . t}
+ * right after its own dot products ({@link #loraUp}, while the chunk's y values are in cache), so
  * W is read once and no extra pass over y is made.
  */
 abstract class PooledMatrixKernels implements MatrixKernels {
     /**
      * Rows per chunk at least (chunks are multiples of it): enough work per atomic step, small
-     * enough to balance 2 threads; also the block of rows whose LoRA terms follow their dot
-     * products, a multiple of the up-projection's panel so blocks start on a panel.
+     * enough to balance 2 threads; a multiple of the LoRA up-projection's panel, so chunks start
+     * on a panel.
      */
     private static final int ROW_GRAIN = 16;
 
@@ -217,21 +217,18 @@ abstract class PooledMatrixKernels implements MatrixKernels {
         @Override
         public void run(int from, int to, int worker) {
             float[] scratch = scratchFor(worker, w.cols());
-            if (lora == null) {
-                rows(from, to, scratch);
-                return;
-            }
-            // Each block's low-rank terms right after its dot products: the reads of B's panels
-            // are spread among the compute-bound weight rows instead of forming a pass of their
-            // own, and the block's y values are still in L1.
-            for (int i0 = from; i0 < to; i0 += ROW_GRAIN) {
-                int i1 = Math.min(to, i0 + ROW_GRAIN);
-                rows(i0, i1, scratch);
+            rows(from, to, scratch);
+            if (lora != null) {
+                // The chunk's low-rank terms after all its dot products, as one stream of B's
+                // panels (with 2 threads, while the other thread computes). Interleaved with the
+                // rows instead, a panel block after every 16 rows, each short burst paid a memory
+                // latency: decode with r16 on all projections, 1B Q4_0, 1 thread, measured +5.4%
+                // that way against +2.6% this way.
                 for (int tok = 0; tok < n; tok++) {
                     int base = tok * lora.totalRank;
                     for (LowRank term : lora.terms()) {
                         if (term.scale() != 0f) {
-                            loraUp(term, i0, i1, lora.scratch, base, y, yOff + tok * yStride, scratch);
+                            loraUp(term, from, to, lora.scratch, base, y, yOff + tok * yStride, scratch);
                         }
                         base += term.rank();
                     }

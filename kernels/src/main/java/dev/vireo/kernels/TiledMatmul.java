@@ -79,13 +79,19 @@ final class TiledMatmul {
                     if (term.scale() == 0f) {
                         clearRank(base, term.rank(), panels, rank);
                     } else {
+                        // A has r rows, one or two tiles: split the tokens' panels too, or one
+                        // thread did all of A X while the others waited (2 threads: the r16
+                        // prefill overhead was +5% against +1% with 1 thread)
+                        int chunks = Math.min(panels, pool.threads() * 2);
                         t.setTarget(term.a(), null, 0, 0, n, null, base, rank, term.scale());
-                        pool.parallelFor(tiles(term.a().rows()), GROUP_TILES, t);
+                        t.panelChunks = chunks;
+                        pool.parallelFor(tiles(term.a().rows()) * chunks, 1, t);
                     }
                     base += term.rank();
                 }
             }
             t.setTarget(w, y, yOff, yStride, n, rank > 0 ? lora : null, 0, rank, 0f);
+            t.panelChunks = 0;
             pool.parallelFor(tiles(w.rows()), GROUP_TILES, t);
         } finally {
             t.w = null;
@@ -197,6 +203,12 @@ final class TiledMatmul {
         int rankBase;
         int rank;
         float scale;
+        /**
+         * 0: units are row tiles, run over all panels, in groups. Otherwise (the A X pass into
+         * tt) unit u is tile {@code u / panelChunks} over chunk {@code u % panelChunks} of the
+         * panels.
+         */
+        int panelChunks;
 
         void setTarget(WeightMatrix w, float[] y, int yOff, int yStride, int n, LowRankSet lora, int rankBase,
                 int rank, float scale) {
@@ -213,8 +225,17 @@ final class TiledMatmul {
 
         @Override
         public void run(int from, int to, int worker) {
+            int panels = padded / NR;
+            if (panelChunks > 0) {
+                for (int u = from; u < to; u++) {
+                    int tile = u / panelChunks;
+                    int pc = u - tile * panelChunks;
+                    group(tile, tile + 1, worker, pc * panels / panelChunks, (pc + 1) * panels / panelChunks);
+                }
+                return;
+            }
             for (int g = from; g < to; g += GROUP_TILES) {
-                group(g, Math.min(to, g + GROUP_TILES), worker);
+                group(g, Math.min(to, g + GROUP_TILES), worker, 0, panels);
             }
         }
 
@@ -223,7 +244,7 @@ final class TiledMatmul {
          * (COL_BLOCK x padded floats, 64 KB at n = 64) is reused from L2 by every tile of the
          * group instead of all of xt (2 MB at 8192 columns) streaming from L3 for each tile.
          */
-        private void group(int from, int to, int worker) {
+        private void group(int from, int to, int worker, int p0, int p1) {
             float[] a = tiles[worker];
             float[] c = sums[worker];
             int rows = w.rows();
@@ -245,7 +266,7 @@ final class TiledMatmul {
                     if (valid < TILE_ROWS) {
                         Arrays.fill(a, valid * kc, TILE_ROWS * kc, 0f);
                     }
-                    sweep(a, kc, xt, kb, cols, c, (tile - from) * tileSums, panels);
+                    sweep(a, kc, xt, kb, cols, c, (tile - from) * tileSums, p0, p1);
                 }
             }
             for (int tile = from; tile < to; tile++) {
@@ -266,7 +287,7 @@ final class TiledMatmul {
                     // row r0 + i of A is column rankBase + r0 + i of T
                     for (int i = 0; i < valid; i++) {
                         int src = cBase + i * padded;
-                        for (int p = 0; p < panels; p++) {
+                        for (int p = p0; p < p1; p++) {
                             int dst = (p * rank + rankBase + r0 + i) * NR;
                             for (int l = 0; l < NR; l++) {
                                 tt[dst + l] = scale * c[src + p * NR + l];
@@ -290,12 +311,12 @@ final class TiledMatmul {
             if (valid < TILE_ROWS) {
                 Arrays.fill(a, valid * rank, TILE_ROWS * rank, 0f);
             }
-            sweep(a, rank, tt, 0, rank, c, cBase, panels);
+            sweep(a, rank, tt, 0, rank, c, cBase, 0, panels);
         }
 
-        /** c[cBase ..] += tile (TILE_ROWS x kc, row stride kc) times columns [k0, k0 + kc) of every panel. */
-        private void sweep(float[] a, int kc, float[] panel, int k0, int panelCols, float[] c, int cBase, int panels) {
-            for (int p = 0; p < panels; p++) {
+        /** c[cBase ..] += tile (TILE_ROWS x kc, row stride kc) times columns [k0, k0 + kc) of panels [p0, p1). */
+        private void sweep(float[] a, int kc, float[] panel, int k0, int panelCols, float[] c, int cBase, int p0, int p1) {
+            for (int p = p0; p < p1; p++) {
                 int xo = (p * panelCols + k0) * NR;
                 int co = cBase + p * NR;
                 for (int g = 0; g < TILE_ROWS; g += PanelKernel.ROWS) {

@@ -119,11 +119,12 @@ class FusedLoraTest {
     }
 
     /**
-     * One thread takes all rows in blocks of 16, each followed by its LoRA panels; two threads
-     * take chunks. Both must give the same result, also for a last, partial panel (83 rows).
+     * One thread takes all rows as one chunk, then its LoRA panels; two threads take chunks of 16
+     * rows, each followed by its panels. Both must give the same result, also for a last, partial
+     * panel (83 rows).
      */
     @Test
-    void blocksOfOneThreadEqualChunksOfTwo() {
+    void oneChunkEqualsChunksOfTwoThreads() {
         int cols = 64;
         int rows = 83;
         WeightMatrix w = RandomWeights.matrix(GgmlType.Q4_0, rows, cols, 41);

@@ -90,9 +90,11 @@ class TiledMatmulTest {
         WeightMatrix w = RandomWeights.matrix(type, rows, cols, 11);
         List<LowRank> terms = List.of(
                 new LowRank(FusedLoraTest.factor(GgmlType.F32, 3, cols, 1), FusedLoraTest.factor(GgmlType.F16, rows, 3, 2), 0.5f),
-                new LowRank(FusedLoraTest.factor(GgmlType.F16, 8, cols, 3), FusedLoraTest.factor(GgmlType.F32, rows, 8, 4), -1.5f),
+                new LowRank(FusedLoraTest.factor(GgmlType.F16, 16, cols, 3), FusedLoraTest.factor(GgmlType.F32, rows, 16, 4), -1.5f),
                 new LowRank(FusedLoraTest.factor(GgmlType.F32, 2, cols, 5), FusedLoraTest.factor(GgmlType.F32, rows, 2, 6), 0f));
-        for (int n : new int[] {1, 17, 40}) {
+        // rank 16 is two tiles of A; 70 tokens are 5 panels, more than the 4 panel chunks of
+        // the A X pass on 2 threads, so chunks of one and of two panels are both taken
+        for (int n : new int[] {1, 17, 40, 70}) {
             check(w, terms, n, 21 + n);
         }
     }
