@@ -140,7 +140,12 @@ final class SimdMatrixKernels extends PooledMatrixKernels {
 
     @Override
     void loraUp(LowRank term, int from, int to, float[] t, int tOff, float[] y, int yOff, float[] scratch) {
-        LoraUpKernels.addPanels(term.factors().upPanels(), term.rank(), from, to, t, tOff, y, yOff, scratch);
+        LowRankFactors f = term.factors();
+        if (f.halfPanels()) {
+            LoraUpKernels.addHalfPanels(f.upHalfPanels(), term.rank(), from, to, t, tOff, y, yOff, scratch);
+        } else {
+            LoraUpKernels.addPanels(f.upPanels(), term.rank(), from, to, t, tOff, y, yOff, scratch);
+        }
     }
 
     /** The float-activation kernels: exact products of the dequantized weights with x. */
