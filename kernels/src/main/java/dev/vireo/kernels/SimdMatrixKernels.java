@@ -141,10 +141,16 @@ final class SimdMatrixKernels extends PooledMatrixKernels {
     @Override
     void loraUp(LowRank term, int from, int to, float[] t, int tOff, float[] y, int yOff, float[] scratch) {
         LowRankFactors f = term.factors();
-        if (f.halfPanels()) {
-            LoraUpKernels.addHalfPanels(f.upHalfPanels(), term.rank(), from, to, t, tOff, y, yOff, scratch);
-        } else {
-            LoraUpKernels.addPanels(f.upPanels(), term.rank(), from, to, t, tOff, y, yOff, scratch);
+        try {
+            if (f.halfPanels()) {
+                Kernels.UP[1].invokeExact(f.upHalfPanels(), term.rank(), from, to, t, tOff, y, yOff, scratch);
+            } else {
+                Kernels.UP[0].invokeExact(f.upPanels(), term.rank(), from, to, t, tOff, y, yOff, scratch);
+            }
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable e) {
+            throw new IllegalStateException(e);
         }
     }
 
@@ -169,6 +175,8 @@ final class SimdMatrixKernels extends PooledMatrixKernels {
                 float[].class, int.class, int.class);
         static final MethodHandle[] INT8 = new MethodHandle[GgmlType.values().length];
         static final MethodHandle[] FLOAT = new MethodHandle[GgmlType.values().length];
+        /** LoRA up-projection over float panels [0] and F16 panels [1] (kept out of the row task's compile too). */
+        static final MethodHandle[] UP = new MethodHandle[2];
 
         static {
             try {
@@ -197,6 +205,10 @@ final class SimdMatrixKernels extends PooledMatrixKernels {
                 flt(GgmlType.Q4_K, MethodHandles.insertArguments(l.findStatic(k, "dotK", q5f), 5, false));
                 flt(GgmlType.Q5_K, MethodHandles.insertArguments(l.findStatic(k, "dotK", q5f), 5, true));
                 flt(GgmlType.Q6_K, l.findStatic(k, "dotQ6K", FLOAT_TYPE));
+                MethodType up = MethodType.methodType(void.class, float[].class, int.class, int.class, int.class,
+                        float[].class, int.class, float[].class, int.class, float[].class);
+                UP[0] = l.findStatic(LoraUpKernels.class, "addPanels", up);
+                UP[1] = l.findStatic(LoraUpKernels.class, "addHalfPanels", up.changeParameterType(0, short[].class));
             } catch (ReflectiveOperationException e) {
                 throw new ExceptionInInitializerError(e);
             }
