@@ -44,6 +44,26 @@ class WorkerPoolTest {
         }
     }
 
+    /** The row kernels rely on it: a LoRA panel of rows never straddles two chunks. */
+    @Test
+    void chunksStartOnTheGrainAndOnlyTheLastIsShorter() {
+        try (WorkerPool pool = new WorkerPool(2)) {
+            for (int n : new int[] {17, 83, 100, 2048, 4099}) {
+                for (int grain : new int[] {1, 3, 16}) {
+                    AtomicIntegerArray bad = new AtomicIntegerArray(1);
+                    int total = n;
+                    int g = grain;
+                    pool.parallelFor(n, grain, (from, to, worker) -> {
+                        if (from % g != 0 || (to != total && (to - from) % g != 0)) {
+                            bad.incrementAndGet(0);
+                        }
+                    });
+                    assertEquals(0, bad.get(0), "n " + n + " grain " + grain + ": a chunk off the grain");
+                }
+            }
+        }
+    }
+
     @Test
     void exceptionsReachTheCallerAndThePoolStaysUsable() {
         try (WorkerPool pool = new WorkerPool(2)) {
