@@ -1,38 +1,34 @@
 package dev.vireo.kernels;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.IntVector;
-import jdk.incubator.vector.ShortVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
  * The up-projection of a LoRA term over a range of output rows: {@code y[i] += B_i . t} for rows
- * {@code from <= i < to}, with B in the k-major panels of {@link LowRankFactors} (floats, or an
- * F16 B's halves) and t the {@code r} values of {@code scale * A x}. A panel of rows is {@code r}
- * broadcast multiply-adds into one vector that is added to y as it is: no per-row horizontal sum.
+ * {@code from <= i < to}, with B in the k-major panels of {@link LowRankFactors#upPanels} and t
+ * the {@code r} values of {@code scale * A x}. A panel of rows is {@code r} broadcast
+ * multiply-adds into one vector that is added to y as it is: no per-row horizontal sum.
  */
 final class LoraUpKernels {
     private LoraUpKernels() {}
 
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
-    private static final VectorSpecies<Short> S = SimdMatrixKernels.S;
-    private static final VectorSpecies<Integer> I = SimdMatrixKernels.I;
     private static final int P = LowRankFactors.PANEL;
 
     static {
-        if (F.length() != P || S.length() != P) {
+        if (F.length() != P) {
             throw new IllegalStateException("panel width " + P + " is not the vector length " + F.length());
         }
     }
 
     /**
-     * Vector API version, float panels. Panels only partly inside {@code [from, to)} go through
-     * {@code edge} ({@code >= PANEL} floats of scratch) and are added lane by lane.
+     * Vector API version. Panels only partly inside {@code [from, to)} (or past the end of y) go
+     * through {@code edge} ({@code >= PANEL} floats of scratch) and are added lane by lane.
      */
     static void addPanels(float[] panels, int r, int from, int to, float[] t, int tOff, float[] y, int yOff,
             float[] edge) {
         for (int p = from / P; p * P < to; p++) {
+            int p0 = p * P;
             int src = p * r * P;
             // two chains over k: half the dependent multiply-add latency of one
             FloatVector even = FloatVector.zero(F);
@@ -45,68 +41,27 @@ final class LoraUpKernels {
             if (k < r) {
                 even = FloatVector.fromArray(F, panels, src).fma(FloatVector.broadcast(F, t[tOff + k]), even);
             }
-            addPanel(even.add(odd), p * P, from, to, y, yOff, edge);
-        }
-    }
-
-    /** The same with an F16 B's panels, widened exactly to float lane by lane. */
-    static void addHalfPanels(short[] panels, int r, int from, int to, float[] t, int tOff, float[] y, int yOff,
-            float[] edge) {
-        for (int p = from / P; p * P < to; p++) {
-            int src = p * r * P;
-            FloatVector even = FloatVector.zero(F);
-            FloatVector odd = FloatVector.zero(F);
-            int k = 0;
-            for (; k + 1 < r; k += 2, src += 2 * P) {
-                even = halves(panels, src).fma(FloatVector.broadcast(F, t[tOff + k]), even);
-                odd = halves(panels, src + P).fma(FloatVector.broadcast(F, t[tOff + k + 1]), odd);
-            }
-            if (k < r) {
-                even = halves(panels, src).fma(FloatVector.broadcast(F, t[tOff + k]), even);
-            }
-            addPanel(even.add(odd), p * P, from, to, y, yOff, edge);
-        }
-    }
-
-    private static FloatVector halves(short[] panels, int at) {
-        return SimdMatrixKernels.halfToFloat(
-                (IntVector) ShortVector.fromArray(S, panels, at).convertShape(VectorOperators.S2I, I, 0));
-    }
-
-    /** y[p0 + l] += sum[l] for the lanes whose row is inside [from, to). */
-    private static void addPanel(FloatVector sum, int p0, int from, int to, float[] y, int yOff, float[] edge) {
-        int lo = Math.max(from, p0);
-        int hi = Math.min(to, p0 + P);
-        if (lo == p0 && hi == p0 + P) {
-            FloatVector.fromArray(F, y, yOff + p0).add(sum).intoArray(y, yOff + p0);
-        } else {
-            sum.intoArray(edge, 0);
-            for (int i = lo; i < hi; i++) {
-                y[yOff + i] += edge[i - p0];
+            FloatVector sum = even.add(odd);
+            int lo = Math.max(from, p0);
+            int hi = Math.min(to, p0 + P);
+            if (lo == p0 && hi == p0 + P) {
+                FloatVector.fromArray(F, y, yOff + p0).add(sum).intoArray(y, yOff + p0);
+            } else {
+                sum.intoArray(edge, 0);
+                for (int i = lo; i < hi; i++) {
+                    y[yOff + i] += edge[i - p0];
+                }
             }
         }
     }
 
-    /** The scalar twin of {@link #addPanels}: the same panels, one value at a time, summed in double. */
+    /** The scalar twin: the same panels, one value at a time, summed in double. */
     static void addPanelsScalar(float[] panels, int r, int from, int to, float[] t, int tOff, float[] y, int yOff) {
         for (int i = from; i < to; i++) {
             int base = (i / P) * r * P + i % P;
             double sum = 0;
             for (int k = 0; k < r; k++) {
                 sum += (double) panels[base + k * P] * t[tOff + k];
-            }
-            y[yOff + i] += (float) sum;
-        }
-    }
-
-    /** The scalar twin of {@link #addHalfPanels}. */
-    static void addHalfPanelsScalar(short[] panels, int r, int from, int to, float[] t, int tOff, float[] y,
-            int yOff) {
-        for (int i = from; i < to; i++) {
-            int base = (i / P) * r * P + i % P;
-            double sum = 0;
-            for (int k = 0; k < r; k++) {
-                sum += (double) Float.float16ToFloat(panels[base + k * P]) * t[tOff + k];
             }
             y[yOff + i] += (float) sum;
         }

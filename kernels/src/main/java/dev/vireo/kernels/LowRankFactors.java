@@ -12,9 +12,10 @@ import jdk.incubator.vector.FloatVector;
  * ending in a horizontal sum, about 16 multiply-adds and a 3-step reduction per row. In panels of
  * {@link #PANEL} rows stored k-major ({@code panels[(p * r + k) * PANEL + l] = B[p * PANEL + l][k]}
  * as float), {@code PANEL} rows come out of {@code r} broadcast multiply-adds with no reduction,
- * reading one contiguous stream. The values are B's own: an F16 B keeps its 16-bit values
- * ({@link #upHalfPanels}, half the bytes to stream: F16 is what llama.cpp's adapter converter
- * writes by default); any other type is widened to float exactly ({@link #upPanels}).
+ * reading one contiguous stream. The values are B's own, widened to float exactly, F16 included:
+ * F16 panels (half the bytes) measured no faster, as the per-lane widening made the kernel
+ * compute-bound, and each vector holding an F16 subnormal (0.5 % of N(0, 0.01) values) paid a
+ * slow multiply: 26 against 19 us per 8192 x 16 call with and without them.
  */
 public final class LowRankFactors {
     /** Rows per panel: one float vector of the preferred species. */
@@ -24,7 +25,6 @@ public final class LowRankFactors {
     private final WeightMatrix b;
     /** Built on first use ({@link #upPanels}): merging, for one, never needs it. */
     private volatile float[] upPanels;
-    private volatile short[] upHalfPanels;
 
     /**
      * @param a the down projection, {@code r} rows of {@code cols}
@@ -53,77 +53,36 @@ public final class LowRankFactors {
         return a.rows();
     }
 
-    /** Whether B's panels are {@link #upHalfPanels} (B is F16) rather than {@link #upPanels}. */
-    boolean halfPanels() {
-        return b.type() == GgmlType.F16;
-    }
-
-    /** Forces the panels to be built now (at adapter setup, not in a product). */
-    void packUp() {
-        if (halfPanels()) {
-            upHalfPanels();
-        } else {
-            upPanels();
-        }
-    }
-
     /**
-     * B (not F16) as floats in k-major panels of {@link #PANEL} rows, zero past the last row;
-     * built once, on the first call (a race only builds equal copies).
+     * B in k-major panels of {@link #PANEL} rows, zero past the last row; built once, on the first
+     * call (a race only builds equal copies).
      */
     float[] upPanels() {
         float[] p = upPanels;
         if (p == null) {
-            if (halfPanels()) {
-                throw new IllegalStateException("an F16 B is packed as halves");
-            }
-            p = new float[panelValues()];
-            float[] row = new float[b.cols()];
-            for (int i = 0; i < b.rows(); i++) {
-                dequantizeRow(i, row);
-                for (int k = 0, at = panelIndex(i, 0); k < row.length; k++, at += PANEL) {
-                    p[at] = row[k];
-                }
-            }
+            p = pack(b);
             upPanels = p;
         }
         return p;
     }
 
-    /** An F16 B's bits in the same panel layout ({@code +0.0} past the last row). */
-    short[] upHalfPanels() {
-        short[] p = upHalfPanels;
-        if (p == null) {
-            if (!halfPanels()) {
-                throw new IllegalStateException("only an F16 B is packed as halves, not " + b.type());
-            }
-            p = new short[panelValues()];
-            for (int i = 0; i < b.rows(); i++) {
-                long off = i * b.rowBytes();
-                for (int k = 0, at = panelIndex(i, 0); k < b.cols(); k++, at += PANEL) {
-                    p[at] = b.data().get(Blocks.U16, off + 2L * k);
-                }
-            }
-            upHalfPanels = p;
-        }
-        return p;
-    }
-
-    /** Where B[i][k] is in the panels. */
-    int panelIndex(int i, int k) {
-        return ((i / PANEL) * b.cols() + k) * PANEL + i % PANEL;
-    }
-
-    private int panelValues() {
+    private static float[] pack(WeightMatrix b) {
+        int r = b.cols();
         int panels = (b.rows() + PANEL - 1) / PANEL;
-        return Math.multiplyExact(Math.multiplyExact(panels, b.cols()), PANEL);
-    }
-
-    private void dequantizeRow(int i, float[] row) {
+        float[] out = new float[Math.multiplyExact(Math.multiplyExact(panels, r), PANEL)];
+        float[] row = new float[r];
         GgmlType type = b.type();
-        long off = i * b.rowBytes();
-        for (int c = 0; c < row.length; c += type.blockSize(), off += type.bytesPerBlock()) {
-            Blocks.dequantize(type, b.data(), off, row, c);
+        int bs = type.blockSize();
+        for (int i = 0; i < b.rows(); i++) {
+            long off = i * b.rowBytes();
+            for (int c = 0; c < r; c += bs, off += type.bytesPerBlock()) {
+                Blocks.dequantize(type, b.data(), off, row, c);
+            }
+            int base = (i / PANEL) * r * PANEL + i % PANEL;
+            for (int k = 0; k < r; k++) {
+                out[base + k * PANEL] = row[k];
+            }
         }
+        return out;
     }
 }

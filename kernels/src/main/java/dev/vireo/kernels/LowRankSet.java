@@ -30,7 +30,7 @@ public final class LowRankSet {
                         + t.b().rows() + "x" + t.b().cols() + " does not fit a " + rows + "x" + cols + " weight");
             }
             r += t.rank();
-            t.factors().packUp(); // here, once, rather than in a product
+            t.factors().upPanels(); // packed here, once, rather than in a product
         }
         this.totalRank = r;
         this.scratch = new float[Math.max(1, r * Math.max(1, maxTokens))];

@@ -140,13 +140,8 @@ final class SimdMatrixKernels extends PooledMatrixKernels {
 
     @Override
     void loraUp(LowRank term, int from, int to, float[] t, int tOff, float[] y, int yOff, float[] scratch) {
-        LowRankFactors f = term.factors();
         try {
-            if (f.halfPanels()) {
-                Kernels.UP[1].invokeExact(f.upHalfPanels(), term.rank(), from, to, t, tOff, y, yOff, scratch);
-            } else {
-                Kernels.UP[0].invokeExact(f.upPanels(), term.rank(), from, to, t, tOff, y, yOff, scratch);
-            }
+            Kernels.UP[0].invokeExact(term.factors().upPanels(), term.rank(), from, to, t, tOff, y, yOff, scratch);
         } catch (RuntimeException | Error e) {
             throw e;
         } catch (Throwable e) {
@@ -175,8 +170,8 @@ final class SimdMatrixKernels extends PooledMatrixKernels {
                 float[].class, int.class, int.class);
         static final MethodHandle[] INT8 = new MethodHandle[GgmlType.values().length];
         static final MethodHandle[] FLOAT = new MethodHandle[GgmlType.values().length];
-        /** LoRA up-projection over float panels [0] and F16 panels [1] (kept out of the row task's compile too). */
-        static final MethodHandle[] UP = new MethodHandle[2];
+        /** The LoRA up-projection over B's panels, in an array for the same reason. */
+        static final MethodHandle[] UP = new MethodHandle[1];
 
         static {
             try {
@@ -208,7 +203,6 @@ final class SimdMatrixKernels extends PooledMatrixKernels {
                 MethodType up = MethodType.methodType(void.class, float[].class, int.class, int.class, int.class,
                         float[].class, int.class, float[].class, int.class, float[].class);
                 UP[0] = l.findStatic(LoraUpKernels.class, "addPanels", up);
-                UP[1] = l.findStatic(LoraUpKernels.class, "addHalfPanels", up.changeParameterType(0, short[].class));
             } catch (ReflectiveOperationException e) {
                 throw new ExceptionInInitializerError(e);
             }

@@ -24,8 +24,8 @@ class LoraUpKernelsTest {
             float[] start = RandomWeights.vector(rows + 2, 70);
             float[] got = start.clone();
             float[] want = start.clone();
-            add(f, range[0], range[1], t, 5, got, 2, false);
-            add(f, range[0], range[1], t, 5, want, 2, true);
+            LoraUpKernels.addPanels(f.upPanels(), rank, range[0], range[1], t, 5, got, 2, new float[P]);
+            LoraUpKernels.addPanelsScalar(f.upPanels(), rank, range[0], range[1], t, 5, want, 2);
             for (int i = 0; i < rows + 2; i++) {
                 int row = i - 2;
                 boolean inside = row >= range[0] && row < range[1];
@@ -49,7 +49,7 @@ class LoraUpKernelsTest {
         LowRankFactors f = factors(type, rows, rank, 90 + rank);
         float[] t = RandomWeights.vector(rank, 91);
         float[] y = new float[rows];
-        add(f, 0, rows, t, 0, y, 0, true);
+        LoraUpKernels.addPanelsScalar(f.upPanels(), rank, 0, rows, t, 0, y, 0);
         for (int i = 0; i < rows; i++) {
             float[] row = RandomWeights.row(f.b(), i);
             double want = 0;
@@ -59,14 +59,13 @@ class LoraUpKernelsTest {
             assertEquals(want, y[i], 1e-6 * magnitude(f.b(), i, t, 0, 0f), type + " row " + i);
         }
         // zero past the last row: a partial panel adds nothing for rows that do not exist
+        float[] panels = f.upPanels();
+        int last = rows / P;
         for (int k = 0; k < rank; k++) {
-            for (int i = rows; i < (rows / P + 1) * P; i++) {
-                int at = f.panelIndex(i, k);
-                float v = f.halfPanels() ? Float.float16ToFloat(f.upHalfPanels()[at]) : f.upPanels()[at];
-                assertEquals(0f, v, 0f, "padding row " + i);
+            for (int l = rows % P; l < P; l++) {
+                assertEquals(0f, panels[(last * rank + k) * P + l], 0f, "padding lane " + l);
             }
         }
-        assertEquals(type == GgmlType.F16, f.halfPanels(), "only an F16 B keeps 16-bit panels");
     }
 
     @Test
@@ -75,22 +74,6 @@ class LoraUpKernelsTest {
         WeightMatrix b = FusedLoraTest.factor(GgmlType.F32, 8, 5, 2);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new LowRankFactors(a, b));
         assertEquals("LoRA rank mismatch: A has 4 rows, B has 5 columns", e.getMessage());
-    }
-
-    /** The vector kernel or its scalar twin, on the panels the factors keep. */
-    private static void add(LowRankFactors f, int from, int to, float[] t, int tOff, float[] y, int yOff, boolean scalar) {
-        int r = f.rank();
-        if (f.halfPanels()) {
-            if (scalar) {
-                LoraUpKernels.addHalfPanelsScalar(f.upHalfPanels(), r, from, to, t, tOff, y, yOff);
-            } else {
-                LoraUpKernels.addHalfPanels(f.upHalfPanels(), r, from, to, t, tOff, y, yOff, new float[P]);
-            }
-        } else if (scalar) {
-            LoraUpKernels.addPanelsScalar(f.upPanels(), r, from, to, t, tOff, y, yOff);
-        } else {
-            LoraUpKernels.addPanels(f.upPanels(), r, from, to, t, tOff, y, yOff, new float[P]);
-        }
     }
 
     private static LowRankFactors factors(GgmlType type, int rows, int rank, long seed) {
