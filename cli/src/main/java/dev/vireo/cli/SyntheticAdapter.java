@@ -5,10 +5,8 @@ import dev.vireo.gguf.GgufFile;
 import dev.vireo.gguf.GgufTensor;
 import dev.vireo.gguf.GgufValue;
 import dev.vireo.gguf.GgufWriter;
-import dev.vireo.kernels.Quantizer;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -130,27 +128,13 @@ final class SyntheticAdapter {
         w.write(out);
     }
 
-    /** Rows written per batch: bounds the buffers for a wide target such as {@code output.weight}. */
-    private static final int BATCH_VALUES = 1 << 20;
-
     /** {@code rows} rows of {@code cols} values ~ N(0, sigma), in the adapter's type. */
     private void writeGaussian(String name, long cols, long rows, OutputStream out) throws IOException {
         SplittableRandom random = new SplittableRandom(seed * 0x9E3779B97F4A7C15L + name.hashCode());
-        int c = (int) cols;
-        int rowBytes = (int) type.bytesFor(c);
-        int batch = (int) Math.max(1, Math.min(rows, BATCH_VALUES / c));
-        float[] values = new float[batch * c];
-        byte[] bytes = new byte[batch * rowBytes];
-        MemorySegment dst = MemorySegment.ofArray(bytes);
-        for (long r0 = 0; r0 < rows; r0 += batch) {
-            int n = (int) Math.min(batch, rows - r0);
-            for (int i = 0; i < n * c; i++) {
+        RandomRowsWriter.write(type, (int) cols, rows, (values, count) -> {
+            for (int i = 0; i < count; i++) {
                 values[i] = (float) (sigma * random.nextGaussian());
             }
-            for (int r = 0; r < n; r++) {
-                Quantizer.quantizeRow(type, values, r * c, c, dst, (long) r * rowBytes);
-            }
-            out.write(bytes, 0, n * rowBytes);
-        }
+        }, null, out, bytes -> {});
     }
 }

@@ -7,7 +7,6 @@ import dev.vireo.kernels.Quantizer;
 import dev.vireo.kernels.WorkerPool;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -180,36 +179,20 @@ final class SyntheticModel {
         }
     }
 
-    /** Rows quantized per batch: about 1 M values, so that a batch splits well over the threads. */
-    private static final int BATCH_VALUES = 1 << 20;
-
     private void writeTensor(Tensor t, OutputStream out, WorkerPool pool, long[] written, LongConsumer progress)
             throws IOException {
         SplittableRandom random = new SplittableRandom(seed * 0x9E3779B97F4A7C15L ^ nameHash(t.name));
-        int cols = (int) t.shape[0];
-        long rows = t.shape.length == 1 ? 1 : t.shape[1];
-        int rowBytes = (int) t.type.bytesFor(cols);
-        int batch = (int) Math.max(1, Math.min(rows, BATCH_VALUES / cols));
-        float[] values = new float[batch * cols];
-        byte[] bytes = new byte[batch * rowBytes];
-        MemorySegment dst = MemorySegment.ofArray(bytes);
-        for (long r0 = 0; r0 < rows; r0 += batch) {
-            int n = (int) Math.min(batch, rows - r0);
-            for (int i = 0; i < n * cols; i++) {
+        long before = written[0];
+        RandomRowsWriter.write(t.type, (int) t.shape[0], t.shape.length == 1 ? 1 : t.shape[1], (values, count) -> {
+            for (int i = 0; i < count; i++) {
                 // Norm weights near 1 (as trained models have), everything else small and centred.
                 float u = (float) (random.nextDouble() * 2 - 1);
                 values[i] = t.norm ? 1f + 0.1f * u : WEIGHT_RANGE * u;
             }
-            // the K-quant scale search costs ~10x the drawing of the values: rows side by side
-            pool.parallelFor(n, (from, to, worker) -> {
-                for (int r = from; r < to; r++) {
-                    Quantizer.quantizeRow(t.type, values, r * cols, cols, dst, (long) r * rowBytes);
-                }
-            });
-            out.write(bytes, 0, n * rowBytes);
-            written[0] += (long) n * rowBytes;
+        }, pool, out, bytes -> {
+            written[0] = before + bytes;
             progress.accept(written[0]);
-        }
+        });
     }
 
     /** FNV-1a of the name: a stable per-tensor seed offset (String.hashCode would do, but is 32-bit). */
