@@ -19,7 +19,7 @@ import picocli.CommandLine.Option;
                 + " written directly in the requested type; everything else is copied unchanged.")
 final class LoraMergeCommand implements Callable<Integer> {
     /** The types the kernels' Quantizer writes (a help text must be a constant). */
-    private static final String TYPES = "f32, f16, bf16, q8_0, q4_0, q4_1, q5_0, q5_1, q2_k, q3_k, q4_k, q5_k, q6_k";
+    static final String TYPES = "f32, f16, bf16, q8_0, q4_0, q4_1, q5_0, q5_1, q2_k, q3_k, q4_k, q5_k, q6_k";
 
     @Option(names = {"-m", "--model"}, required = true, paramLabel = "BASE", description = "The base GGUF model.")
     Path model;

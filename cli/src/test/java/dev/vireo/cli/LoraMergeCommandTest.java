@@ -5,8 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.vireo.gguf.GgmlType;
 import dev.vireo.gguf.GgufFile;
 import dev.vireo.gguf.GgufTensor;
+import dev.vireo.kernels.Quantizer;
 import dev.vireo.runtime.Model;
 import dev.vireo.runtime.Session;
 import dev.vireo.runtime.SessionOptions;
@@ -15,10 +17,28 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.Set;
+import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class LoraMergeCommandTest {
+
+    /** The types --type lists (in a reader's order) are exactly the ones the Quantizer writes. */
+    @Test
+    void listedTypesAreTheQuantizersTypes() {
+        Set<String> listed = new TreeSet<>(Arrays.asList(LoraMergeCommand.TYPES.split(", ")));
+        Set<String> writable = new TreeSet<>();
+        for (GgmlType t : GgmlType.values()) {
+            if (Quantizer.supports(t)) {
+                writable.add(t.name().toLowerCase(Locale.ROOT));
+            }
+        }
+        assertEquals(writable, listed);
+    }
+
     @TempDir
     Path tmp;
 
