@@ -12,7 +12,7 @@ import jdk.incubator.vector.VectorSpecies;
 final class LoraUpKernels {
     private LoraUpKernels() {}
 
-    private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Float> F = FloatVector.SPECIES_256;
     private static final int P = LowRankFactors.PANEL;
 
     static {

@@ -1,7 +1,6 @@
 package dev.vireo.kernels;
 
 import dev.vireo.gguf.GgmlType;
-import jdk.incubator.vector.FloatVector;
 
 /**
  * The two factors of one LoRA term as an adapter stores them, A ({@code r x cols}) and B
@@ -18,8 +17,12 @@ import jdk.incubator.vector.FloatVector;
  * slow multiply: 26 against 19 us per 8192 x 16 call with and without them.
  */
 public final class LowRankFactors {
-    /** Rows per panel: one float vector of the preferred species. */
-    static final int PANEL = FloatVector.SPECIES_PREFERRED.length();
+    /**
+     * Rows per panel: one 256-bit float vector. A constant rather than the preferred species, so
+     * this class loads without the Vector API (the scalar fallback), and 8 lanes are plenty for a
+     * kernel that streams from memory.
+     */
+    static final int PANEL = 8;
 
     private final WeightMatrix a;
     private final WeightMatrix b;

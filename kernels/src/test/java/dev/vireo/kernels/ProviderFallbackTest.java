@@ -24,8 +24,25 @@ class ProviderFallbackTest {
             MemorySegment s = Arena.ofAuto().allocate(34);
             Quantizer.quantizeRow(GgmlType.Q8_0, x, 0, 32, s, 0);
             float[] y = new float[1];
-            k.matvec(new WeightMatrix(GgmlType.Q8_0, 1, 32, s), x, 0, y, 0, null);
-            System.out.println(k.description() + "|" + again.description() + "|" + (y[0] > 0));
+            WeightMatrix w = new WeightMatrix(GgmlType.Q8_0, 1, 32, s);
+            k.matvec(w, x, 0, y, 0, null);
+            // and with a LoRA term (A = x / |x|^2, B = 1: adds exactly 1), whose classes must load too
+            MemorySegment a = Arena.ofAuto().allocate(4 * 32);
+            double sq = 0;
+            for (float v : x) {
+                sq += v * v;
+            }
+            for (int i = 0; i < 32; i++) {
+                a.setAtIndex(java.lang.foreign.ValueLayout.JAVA_FLOAT, i, (float) (x[i] / sq));
+            }
+            MemorySegment b = Arena.ofAuto().allocate(4);
+            b.set(java.lang.foreign.ValueLayout.JAVA_FLOAT, 0, 1f);
+            LowRankSet lora = new LowRankSet(java.util.List.of(new LowRank(new WeightMatrix(GgmlType.F32, 1, 32, a),
+                    new WeightMatrix(GgmlType.F32, 1, 1, b), 1f)), 1, 32, 1);
+            float[] z = new float[1];
+            k.matvec(w, x, 0, z, 0, lora);
+            System.out.println(k.description() + "|" + again.description() + "|" + (y[0] > 0) + "|"
+                    + (Math.abs(z[0] - y[0] - 1f) < 1e-3f));
         }
     }
 
@@ -38,7 +55,7 @@ class ProviderFallbackTest {
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
         String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
         assertEquals(0, p.exitValue(), err);
-        assertEquals("scalar fallback|scalar fallback|true", out);
+        assertEquals("scalar fallback|scalar fallback|true|true", out);
         assertEquals(1, err.split("Vector API is absent", -1).length - 1, "exactly one warning: " + err);
     }
 }
