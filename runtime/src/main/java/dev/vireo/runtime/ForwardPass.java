@@ -6,6 +6,7 @@ import dev.vireo.kernels.Rope;
 import dev.vireo.kernels.VectorOps;
 import dev.vireo.kernels.WeightMatrix;
 import dev.vireo.runtime.ForwardProfile.Section;
+import java.util.function.BooleanSupplier;
 
 /**
  * The transformer forward pass of one session: the same code for every architecture (the
@@ -99,8 +100,13 @@ final class ForwardPass {
      * @param logits where the logits go, or null for none (only the KV cache is filled)
      * @param allRows true: write the logits of every token at {@code logits[logitsOff + t * vocab]};
      *     false: only those of the last token at {@code logits[logitsOff]}
+     * @param stop asked before each layer, or null: when it answers true the run ends there and
+     *     returns false, with the lower layers' keys and values of these positions stored (a
+     *     later run of the same positions rewrites them) and no logits
+     * @return whether the run went through every layer
      */
-    void run(int[] tokens, int tokOff, int n, int start, float[] logits, int logitsOff, boolean allRows) {
+    boolean run(int[] tokens, int tokOff, int n, int start, float[] logits, int logitsOff, boolean allRows,
+            BooleanSupplier stop) {
         final int e = c.embeddingLength();
         final int qLen = c.queryLength();
         final int kvLen = c.kvLength();
@@ -114,6 +120,9 @@ final class ForwardPass {
         int m = n; // tokens still carried, at rows 0 .. m - 1 of the buffers
         int layers = w.layers.length;
         for (int l = 0; l < layers; l++) {
+            if (stop != null && stop.getAsBoolean()) {
+                return false;
+            }
             LayerWeights lw = w.layers[l];
             LowRankSet[] lr = lora == null ? null : lora[l];
             // Attention block: h = x + Wo * attention(rope(Wq n), rope(Wk n), Wv n), n = rms(x) * g.
@@ -138,7 +147,7 @@ final class ForwardPass {
                 // a prompt's Q, O and feed-forward products, as llama.cpp does.
                 int keep = logits == null ? 0 : allRows ? m : 1;
                 if (keep == 0) {
-                    return;
+                    return true;
                 }
                 if (keep < m) {
                     System.arraycopy(x, (m - keep) * e, x, 0, keep * e);
@@ -195,6 +204,7 @@ final class ForwardPass {
             }
         }
         lap(Section.OUTPUT);
+        return true;
     }
 
     /**

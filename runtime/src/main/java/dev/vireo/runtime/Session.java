@@ -10,6 +10,7 @@ import dev.vireo.runtime.tokenizer.TokenDecoder;
 import dev.vireo.runtime.tokenizer.Tokenizer;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.BooleanSupplier;
 
 /**
  * One conversation with a {@link Model}: its own KV cache, buffers, sampler, LoRA adapters and
@@ -24,7 +25,8 @@ public final class Session implements AutoCloseable {
     private final ModelConfig config;
     private final MatrixKernels kernels;
     private final KvCache cache;
-    private final ForwardPass forward;
+    /** Package-private for CancelBetweenLayersTest, which stops a run inside a batch. */
+    final ForwardPass forward;
     private final Sampler sampler;
     private final int contextLength;
     /** Tokens in the context; {@code [0, evaluated)} are in the KV cache, the rest are pending. */
@@ -40,6 +42,8 @@ public final class Session implements AutoCloseable {
     private final ForwardProfile profile = new ForwardProfile();
     private boolean profiling;
     private volatile boolean cancelled;
+    /** {@link #cancelled} for the forward pass's checks between layers (one object, made once). */
+    private final BooleanSupplier cancelCheck = () -> cancelled;
     private boolean closed;
 
     Session(Model model, SessionOptions options) {
@@ -255,8 +259,9 @@ public final class Session implements AutoCloseable {
     /**
      * Checks, then runs the tokens; {@code allLogits} null: only the last token's, into {@link #logits}.
      *
-     * @param stopOnCancel stop between batches when {@link #cancel()} was called: the tokens not
-     *     run yet stay in the context as pending (run by the next call), so nothing is lost
+     * @param stopOnCancel stop between layers when {@link #cancel()} was called: the tokens not
+     *     run yet (the interrupted batch included) stay in the context as pending, run by the
+     *     next call, so nothing is lost
      */
     private void append(int[] tokens, float[] allLogits, boolean stopOnCancel) {
         checkOpen();
@@ -306,7 +311,7 @@ public final class Session implements AutoCloseable {
         Phase phase = phaseOf(end - evaluated);
         while (evaluated < end) {
             int n = Math.min(forward.maxBatch(), end - evaluated);
-            forward(phase, history, evaluated, n, null, 0, false);
+            forward(phase, history, evaluated, n, null, 0, false, false);
             evaluated += n;
             logitsValid = false;
         }
@@ -327,10 +332,13 @@ public final class Session implements AutoCloseable {
             }
             int b = Math.min(forward.maxBatch(), n - done);
             boolean last = done + b == n;
-            if (all != null) {
-                forward(phase, tokens, off + done, b, all, done * vocab, true);
-            } else {
-                forward(phase, tokens, off + done, b, last ? logits : null, 0, false);
+            boolean completed = all != null
+                    ? forward(phase, tokens, off + done, b, all, done * vocab, true, stopOnCancel)
+                    : forward(phase, tokens, off + done, b, last ? logits : null, 0, false, stopOnCancel);
+            if (!completed) {
+                // cancelled inside the batch: it stays pending, its positions are run again
+                logitsValid = false;
+                return;
             }
             evaluated += b;
             done += b;
@@ -338,15 +346,24 @@ public final class Session implements AutoCloseable {
         logitsValid = true;
     }
 
-    /** One forward run of {@code n} tokens at position {@link #evaluated}, timed when profiling. */
-    private void forward(Phase phase, int[] tokens, int off, int n, float[] out, int outOff, boolean allRows) {
-        if (profiling) {
-            profile.begin(phase);
-            forward.run(tokens, off, n, evaluated, out, outOff, allRows);
-            profile.addTokens(phase, n);
-        } else {
-            forward.run(tokens, off, n, evaluated, out, outOff, allRows);
+    /**
+     * One forward run of {@code n} tokens at position {@link #evaluated}, timed when profiling.
+     *
+     * @param stoppable end between layers when {@link #cancel()} is called
+     * @return false when cancelled before the last layer
+     */
+    private boolean forward(Phase phase, int[] tokens, int off, int n, float[] out, int outOff, boolean allRows,
+            boolean stoppable) {
+        BooleanSupplier stop = stoppable ? cancelCheck : null;
+        if (!profiling) {
+            return forward.run(tokens, off, n, evaluated, out, outOff, allRows, stop);
         }
+        profile.begin(phase);
+        boolean completed = forward.run(tokens, off, n, evaluated, out, outOff, allRows, stop);
+        if (completed) {
+            profile.addTokens(phase, n);
+        }
+        return completed;
     }
 
     /** A call evaluating one token is a generation step (the decode path), several a prompt. */
@@ -400,8 +417,9 @@ public final class Session implements AutoCloseable {
     }
 
     /**
-     * Asks a running {@code generate} to stop: between two batches of its prompt (the rest of the
-     * prompt stays in the context and is read by the next call) or after the current token.
+     * Asks a running {@code generate} to stop: in its prompt at the next layer boundary (the
+     * batch being run and the rest of the prompt stay in the context and are read by the next
+     * call) or after the current token.
      * Callable from any thread; a call made before {@code generate} starts has no effect.
      */
     public void cancel() {
