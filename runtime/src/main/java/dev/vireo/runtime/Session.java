@@ -25,7 +25,7 @@ public final class Session implements AutoCloseable {
     private final ModelConfig config;
     private final MatrixKernels kernels;
     private final KvCache cache;
-    /** Package-private for CancelBetweenLayersTest, which stops a run inside a batch. */
+    /** Package-private for GenerationTest, which stops a run inside a batch. */
     final ForwardPass forward;
     private final Sampler sampler;
     private final int contextLength;
