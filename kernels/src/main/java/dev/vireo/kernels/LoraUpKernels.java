@@ -58,7 +58,7 @@ final class LoraUpKernels {
     /** The scalar twin: the same panels, one value at a time, summed in double. */
     static void addPanelsScalar(float[] panels, int r, int from, int to, float[] t, int tOff, float[] y, int yOff) {
         for (int i = from; i < to; i++) {
-            int base = (i / P) * r * P + i % P;
+            int base = LowRankFactors.panelIndex(i, 0, r);
             double sum = 0;
             for (int k = 0; k < r; k++) {
                 sum += (double) panels[base + k * P] * t[tOff + k];

@@ -69,6 +69,11 @@ public final class LowRankFactors {
         return p;
     }
 
+    /** Where B[row][k] is in the panels of a rank-{@code r} B: the one definition of the layout. */
+    static int panelIndex(int row, int k, int r) {
+        return ((row / PANEL) * r + k) * PANEL + row % PANEL;
+    }
+
     private static float[] pack(WeightMatrix b) {
         int r = b.cols();
         int panels = (b.rows() + PANEL - 1) / PANEL;
@@ -81,7 +86,7 @@ public final class LowRankFactors {
             for (int c = 0; c < r; c += bs, off += type.bytesPerBlock()) {
                 Blocks.dequantize(type, b.data(), off, row, c);
             }
-            int base = (i / PANEL) * r * PANEL + i % PANEL;
+            int base = panelIndex(i, 0, r);
             for (int k = 0; k < r; k++) {
                 out[base + k * PANEL] = row[k];
             }

@@ -63,7 +63,7 @@ class LoraUpKernelsTest {
         int last = rows / P;
         for (int k = 0; k < rank; k++) {
             for (int l = rows % P; l < P; l++) {
-                assertEquals(0f, panels[(last * rank + k) * P + l], 0f, "padding lane " + l);
+                assertEquals(0f, panels[LowRankFactors.panelIndex(last * P + l, k, rank)], 0f, "padding lane " + l);
             }
         }
     }

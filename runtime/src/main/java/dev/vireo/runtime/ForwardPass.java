@@ -42,9 +42,8 @@ final class ForwardPass {
     private LowRankSet[][] lora;
     private LowRankSet outputLora;
 
-    /** Where section times go while {@link #profiling}; the caller opens each run with {@code begin}. */
+    /** Where section times go, or null when not profiling; the caller opens each run with {@code begin}. */
     private ForwardProfile profile;
-    private boolean profiling;
 
     ForwardPass(ModelConfig c, ModelWeights w, MatrixKernels mk, VectorOps ops, KvCache cache, int maxBatch) {
         this.c = c;
@@ -83,12 +82,11 @@ final class ForwardPass {
      */
     void setProfile(ForwardProfile p) {
         this.profile = p;
-        this.profiling = p != null;
     }
 
     /** Closes the section that just ran; one field test when not profiling. */
     private void lap(Section s) {
-        if (profiling) {
+        if (profile != null) {
             profile.lap(s);
         }
     }

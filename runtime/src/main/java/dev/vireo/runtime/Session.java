@@ -326,17 +326,14 @@ public final class Session implements AutoCloseable {
         int vocab = config.vocabSize();
         Phase phase = phaseOf(n);
         for (int done = 0; done < n; ) {
-            if (stopOnCancel && cancelled) {
-                logitsValid = false;
-                return;
-            }
             int b = Math.min(forward.maxBatch(), n - done);
             boolean last = done + b == n;
             boolean completed = all != null
                     ? forward(phase, tokens, off + done, b, all, done * vocab, true, stopOnCancel)
                     : forward(phase, tokens, off + done, b, last ? logits : null, 0, false, stopOnCancel);
             if (!completed) {
-                // cancelled inside the batch: it stays pending, its positions are run again
+                // cancelled (the pass asks before every layer, the first included): this batch
+                // and the rest stay pending, its positions are run again
                 logitsValid = false;
                 return;
             }
