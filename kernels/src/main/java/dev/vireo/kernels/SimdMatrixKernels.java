@@ -138,6 +138,19 @@ final class SimdMatrixKernels extends PooledMatrixKernels {
         return dotByBlocks(w, rowOff, x, xOff, scratch);
     }
 
+    private final RowProduct rows = new RowProduct(this);
+
+    /** Decode (one token) with 8-bit activations: {@link Int8RowKernels}, a loop per type. */
+    @Override
+    RowProduct rowProduct(WeightMatrix w, float[] y, int yOff, int yStride, int n, LowRankSet lora) {
+        MethodHandle h = useInt8 && n == 1 ? Kernels.ROWS[w.type().ordinal()] : null;
+        if (h == null) {
+            return null;
+        }
+        rows.set(h, w, int8, y, yOff, lora);
+        return rows;
+    }
+
     @Override
     void loraUp(LowRank term, int from, int to, float[] t, int tOff, float[] y, int yOff, float[] scratch) {
         try {
@@ -170,6 +183,11 @@ final class SimdMatrixKernels extends PooledMatrixKernels {
                 float[].class, int.class, int.class);
         static final MethodHandle[] INT8 = new MethodHandle[GgmlType.values().length];
         static final MethodHandle[] FLOAT = new MethodHandle[GgmlType.values().length];
+        /**
+         * Decode's row-range kernels of the 8-bit types ({@link Int8RowKernels}), null for the
+         * others; one call per chunk of rows, each kernel inlined into its own loop.
+         */
+        static final MethodHandle[] ROWS = new MethodHandle[GgmlType.values().length];
         /** The LoRA up-projection over B's panels, in an array for the same reason. */
         static final MethodHandle[] UP = new MethodHandle[1];
 
@@ -203,6 +221,16 @@ final class SimdMatrixKernels extends PooledMatrixKernels {
                 MethodType up = MethodType.methodType(void.class, float[].class, int.class, int.class, int.class,
                         float[].class, int.class, float[].class, int.class, float[].class);
                 UP[0] = l.findStatic(LoraUpKernels.class, "addPanels", up);
+                MethodType rows = MethodType.methodType(void.class, RowProduct.class, int.class, int.class, float[].class);
+                Class<?> r = Int8RowKernels.class;
+                ROWS[GgmlType.Q8_0.ordinal()] = l.findStatic(r, "q8_0", rows);
+                ROWS[GgmlType.Q4_0.ordinal()] = l.findStatic(r, "q4_0", rows);
+                ROWS[GgmlType.Q4_1.ordinal()] = l.findStatic(r, "q4_1", rows);
+                ROWS[GgmlType.Q5_0.ordinal()] = l.findStatic(r, "q5_0", rows);
+                ROWS[GgmlType.Q5_1.ordinal()] = l.findStatic(r, "q5_1", rows);
+                ROWS[GgmlType.Q4_K.ordinal()] = l.findStatic(r, "q4K", rows);
+                ROWS[GgmlType.Q5_K.ordinal()] = l.findStatic(r, "q5K", rows);
+                ROWS[GgmlType.Q6_K.ordinal()] = l.findStatic(r, "q6K", rows);
             } catch (ReflectiveOperationException e) {
                 throw new ExceptionInInitializerError(e);
             }

@@ -208,6 +208,37 @@ class SimdMatrixKernelsTest {
         return RandomWeights.TYPES;
     }
 
+    /**
+     * Decode takes the row-range kernels ({@link Int8RowKernels}) for the 8-bit types: over 2
+     * threads' chunks and a last partial one they write exactly their rows of y, at its offset.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("types")
+    void decodeWritesOnlyItsRows(GgmlType type) {
+        int cols = 2 * Math.max(32, type.blockSize());
+        int rows = 37;
+        WeightMatrix w = RandomWeights.matrix(type, rows, cols, 9);
+        float[] x = RandomWeights.vector(cols, 10);
+        float[] y = new float[rows + 5];
+        java.util.Arrays.fill(y, Float.NaN);
+        simd.matvec(w, x, 0, y, 2, null);
+        float[] want = new float[rows];
+        scalar.matvec(w, x, 0, want, 0, null);
+        for (int i = 0; i < y.length; i++) {
+            if (i < 2 || i >= rows + 2) {
+                assertTrue(Float.isNaN(y[i]), type + ": y[" + i + "] outside the rows was written");
+            } else {
+                float[] row = RandomWeights.row(w, i - 2);
+                double size = 0;
+                for (int j = 0; j < cols; j++) {
+                    size += Math.abs(row[j] * x[j]);
+                }
+                // 8-bit activations against the scalar float twin: within a few % of sum |w x|
+                assertEquals(want[i - 2], y[i], 0.02 * size + 1e-30, type + " row " + (i - 2));
+            }
+        }
+    }
+
     @Test
     void dequantizeRowEqualsScalar() {
         for (GgmlType type : RandomWeights.TYPES) {

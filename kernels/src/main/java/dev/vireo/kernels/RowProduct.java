@@ -1,0 +1,62 @@
+package dev.vireo.kernels;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandle;
+
+/**
+ * One one-token product {@code y = W x (+ LoRA)} whose rows are computed by a row-range kernel
+ * ({@link Int8RowKernels}): the arguments every chunk of rows needs, set before the rows are
+ * split over the pool and cleared after. Reused from product to product (allocation-free).
+ */
+final class RowProduct implements RangeTask {
+    private final PooledMatrixKernels owner;
+    /** {@code (RowProduct, int from, int to, float[] scratch) -> void}, for the weight type. */
+    private MethodHandle kernel;
+    MemorySegment data;
+    long rowBytes;
+    int cols;
+    Int8Activations acts;
+    float[] y;
+    int yOff;
+    /** The active LoRA terms, {@code t} already in their scratch; null for none. */
+    LowRankSet lora;
+
+    RowProduct(PooledMatrixKernels owner) {
+        this.owner = owner;
+    }
+
+    void set(MethodHandle kernel, WeightMatrix w, Int8Activations acts, float[] y, int yOff, LowRankSet lora) {
+        this.kernel = kernel;
+        this.data = w.data();
+        this.rowBytes = w.rowBytes();
+        this.cols = w.cols();
+        this.acts = acts;
+        this.y = y;
+        this.yOff = yOff;
+        this.lora = lora;
+    }
+
+    /** Drops the references to the caller's arrays and the weights. */
+    void clear() {
+        kernel = null;
+        data = null;
+        acts = null;
+        y = null;
+        lora = null;
+    }
+
+    @Override
+    public void run(int from, int to, int worker) {
+        float[] scratch = owner.scratchFor(worker, cols);
+        try {
+            kernel.invokeExact(this, from, to, scratch);
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable e) {
+            throw new IllegalStateException(e);
+        }
+        if (lora != null) {
+            owner.addLoraTerms(lora, from, to, 1, y, yOff, 0, scratch);
+        }
+    }
+}
