@@ -83,40 +83,4 @@ final class Int8RowKernels {
             y[yo + i] = Int8DotKernels.q5(s, i * rb, a, 0, n, true);
         }
     }
-
-    static void q4K(RowProduct p, int from, int to, float[] sc) {
-        MemorySegment s = p.data;
-        Int8Activations a = p.acts;
-        float[] y = p.y;
-        int n = p.cols;
-        long rb = p.rowBytes;
-        int yo = p.yOff;
-        for (int i = from; i < to; i++) {
-            y[yo + i] = Int8DotKernels.q4K(s, i * rb, a, 0, n, sc);
-        }
-    }
-
-    static void q5K(RowProduct p, int from, int to, float[] sc) {
-        MemorySegment s = p.data;
-        Int8Activations a = p.acts;
-        float[] y = p.y;
-        int n = p.cols;
-        long rb = p.rowBytes;
-        int yo = p.yOff;
-        for (int i = from; i < to; i++) {
-            y[yo + i] = Int8DotKernels.q5K(s, i * rb, a, 0, n, sc);
-        }
-    }
-
-    static void q6K(RowProduct p, int from, int to, float[] sc) {
-        MemorySegment s = p.data;
-        Int8Activations a = p.acts;
-        float[] y = p.y;
-        int n = p.cols;
-        long rb = p.rowBytes;
-        int yo = p.yOff;
-        for (int i = from; i < to; i++) {
-            y[yo + i] = Int8DotKernels.q6K(s, i * rb, a, 0, n, sc);
-        }
-    }
 }
