@@ -69,7 +69,7 @@ abstract class PooledMatrixKernels implements MatrixKernels {
      * W's type and {@code n} tokens: then the rows go through {@link #dot} one at a time. Either
      * way the LoRA terms are added per chunk by {@link #addLoraTerms}.
      */
-    RowProduct rowProduct(WeightMatrix w, float[] y, int yOff, int yStride, int n, LowRankSet lora) {
+    RowProduct rowProduct(WeightMatrix w, float[] x, int xOff, float[] y, int yOff, int n, LowRankSet lora) {
         return null;
     }
 
@@ -111,7 +111,7 @@ abstract class PooledMatrixKernels implements MatrixKernels {
             prepareLora(w, active, x, xOff, xStride, n);
         }
         prepareActivations(w, x, xOff, xStride, n);
-        RowProduct fused = rowProduct(w, y, yOff, yStride, n, active);
+        RowProduct fused = rowProduct(w, x, xOff, y, yOff, n, active);
         if (fused != null) {
             try {
                 pool.parallelFor(w.rows(), ROW_GRAIN, fused);

@@ -5,7 +5,7 @@ import java.lang.invoke.MethodHandle;
 
 /**
  * One one-token product {@code y = W x (+ LoRA)} whose rows are computed by a row-range kernel
- * ({@link Int8RowKernels}): the arguments every chunk of rows needs, set before the rows are
+ * ({@link Int8RowKernels}, {@link FloatRowKernels}): the arguments every chunk of rows needs, set before the rows are
  * split over the pool and cleared after. Reused from product to product (allocation-free).
  */
 final class RowProduct implements RangeTask {
@@ -15,7 +15,11 @@ final class RowProduct implements RangeTask {
     MemorySegment data;
     long rowBytes;
     int cols;
+    /** The token's activations as 8-bit integers (quantized weights)... */
     Int8Activations acts;
+    /** ... or as floats, from {@code xOff} (float weights). */
+    float[] x;
+    int xOff;
     float[] y;
     int yOff;
     /** The active LoRA terms, {@code t} already in their scratch; null for none. */
@@ -25,12 +29,15 @@ final class RowProduct implements RangeTask {
         this.owner = owner;
     }
 
-    void set(MethodHandle kernel, WeightMatrix w, Int8Activations acts, float[] y, int yOff, LowRankSet lora) {
+    void set(MethodHandle kernel, WeightMatrix w, Int8Activations acts, float[] x, int xOff, float[] y, int yOff,
+            LowRankSet lora) {
         this.kernel = kernel;
         this.data = w.data();
         this.rowBytes = w.rowBytes();
         this.cols = w.cols();
         this.acts = acts;
+        this.x = x;
+        this.xOff = xOff;
         this.y = y;
         this.yOff = yOff;
         this.lora = lora;
@@ -41,6 +48,7 @@ final class RowProduct implements RangeTask {
         kernel = null;
         data = null;
         acts = null;
+        x = null;
         y = null;
         lora = null;
     }

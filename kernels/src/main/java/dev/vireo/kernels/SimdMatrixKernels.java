@@ -140,14 +140,15 @@ final class SimdMatrixKernels extends PooledMatrixKernels {
 
     private final RowProduct rows = new RowProduct(this);
 
-    /** Decode (one token) with 8-bit activations: {@link Int8RowKernels}, a loop per type. */
+    /** Decode (one token): {@link Int8RowKernels} and {@link FloatRowKernels}, a loop per type. */
     @Override
-    RowProduct rowProduct(WeightMatrix w, float[] y, int yOff, int yStride, int n, LowRankSet lora) {
-        MethodHandle h = useInt8 && n == 1 ? Kernels.ROWS[w.type().ordinal()] : null;
+    RowProduct rowProduct(WeightMatrix w, float[] x, int xOff, float[] y, int yOff, int n, LowRankSet lora) {
+        GgmlType type = w.type();
+        MethodHandle h = n == 1 && (useInt8 || !usesInt8(type)) ? Kernels.ROWS[type.ordinal()] : null;
         if (h == null) {
             return null;
         }
-        rows.set(h, w, int8, y, yOff, lora);
+        rows.set(h, w, int8, x, xOff, y, yOff, lora);
         return rows;
     }
 
@@ -184,8 +185,8 @@ final class SimdMatrixKernels extends PooledMatrixKernels {
         static final MethodHandle[] INT8 = new MethodHandle[GgmlType.values().length];
         static final MethodHandle[] FLOAT = new MethodHandle[GgmlType.values().length];
         /**
-         * Decode's row-range kernels of the 8-bit types ({@link Int8RowKernels}), null for the
-         * others; one call per chunk of rows, each kernel inlined into its own loop.
+         * Decode's row-range kernels ({@link Int8RowKernels}, {@link FloatRowKernels}), null for
+         * the types without; one call per chunk of rows, each kernel inlined into its own loop.
          */
         static final MethodHandle[] ROWS = new MethodHandle[GgmlType.values().length];
         /** The LoRA up-projection over B's panels, in an array for the same reason. */
@@ -228,10 +229,13 @@ final class SimdMatrixKernels extends PooledMatrixKernels {
                 ROWS[GgmlType.Q4_1.ordinal()] = l.findStatic(r, "q4_1", rows);
                 ROWS[GgmlType.Q5_0.ordinal()] = l.findStatic(r, "q5_0", rows);
                 ROWS[GgmlType.Q5_1.ordinal()] = l.findStatic(r, "q5_1", rows);
-                // Not the K-quants: their kernels call their scale pass through a method handle
-                // per row already, and Q4_K decode of the 1B at 1 thread measured 6 % slower in a
-                // loop of its own (8.2 against 8.7 tok/s); with the scale pass inlined too, C2 ran
-                // over its inlining budget (0.6 tok/s).
+                // Not the K-quants: in a loop of its own Q4_K decode of the 1B at 1 thread
+                // measured 6 % slower (8.2 against 8.7 tok/s, its scale pass still a call per
+                // row), 13 % slower with the scale pass done per 8 rows (7.5), and with the scale
+                // pass inlined C2 ran over its inlining budget (0.6).
+                ROWS[GgmlType.F32.ordinal()] = l.findStatic(FloatRowKernels.class, "f32", rows);
+                ROWS[GgmlType.F16.ordinal()] = l.findStatic(FloatRowKernels.class, "f16", rows);
+                ROWS[GgmlType.BF16.ordinal()] = l.findStatic(FloatRowKernels.class, "bf16", rows);
             } catch (ReflectiveOperationException e) {
                 throw new ExceptionInInitializerError(e);
             }
