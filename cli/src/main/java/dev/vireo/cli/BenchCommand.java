@@ -15,8 +15,8 @@ import picocli.CommandLine.Option;
 
 /**
  * `vireo bench`: prompt processing (pp) and token generation (tg) speed, like llama-bench: pp
- * times one batched pass over N prompt tokens, tg times N one-token steps; each test runs once
- * to warm up, then {@code -r} times; the table gives mean ± standard deviation. With adapters
+ * times one batched pass over N prompt tokens, tg times N one-token steps; each test runs
+ * twice to warm up, then {@code -r} times; the table gives mean ± standard deviation. With adapters
  * every test runs with them; with --lora-compare each test runs without and then with them, back
  * to back in the same session, so the ratio is measured under the same conditions.
  */
@@ -145,11 +145,15 @@ final class BenchCommand implements Callable<Integer> {
     private record Test(String name, int tokens, Runnable run) {}
 
     /**
-     * Runs once to warm up, then {@code repetitions} times: the row with the tokens/s of each
-     * measured run, and with --profile what the session's profile collected over them.
+     * Runs twice to warm up, then {@code repetitions} times: the row with the tokens/s of each
+     * measured run, and with --profile what the session's profile collected over them. Two
+     * warm-up runs, because after one the JIT was still compiling when the test used every core:
+     * the first measured 2-thread pp128 run with an adapter ran at 59-63 tok/s, the second at
+     * 67-71 (1B, 2 cores).
      */
     private BenchRow measure(Session s, Test test, int batch, String adapter, BenchRow baseline) {
         s.setProfiling(profile);
+        test.run().run();
         test.run().run();
         s.clearProfile();
         double[] tps = new double[repetitions];
