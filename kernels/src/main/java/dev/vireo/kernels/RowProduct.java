@@ -10,7 +10,7 @@ import java.lang.invoke.MethodHandle;
  */
 final class RowProduct implements RangeTask {
     private final PooledMatrixKernels owner;
-    /** {@code (RowProduct, int from, int to, float[] scratch) -> void}, for the weight type. */
+    /** A row-range kernel for the weight type: {@code (data, rowBytes, cols, acts, x, xOff, y, yOff, from, to)}. */
     private MethodHandle kernel;
     MemorySegment data;
     long rowBytes;
@@ -55,16 +55,15 @@ final class RowProduct implements RangeTask {
 
     @Override
     public void run(int from, int to, int worker) {
-        float[] scratch = owner.scratchFor(worker, cols);
         try {
-            kernel.invokeExact(this, from, to, scratch);
+            kernel.invokeExact(data, rowBytes, cols, acts, x, xOff, y, yOff, from, to);
         } catch (RuntimeException | Error e) {
             throw e;
         } catch (Throwable e) {
             throw new IllegalStateException(e);
         }
         if (lora != null) {
-            owner.addLoraTerms(lora, from, to, 1, y, yOff, 0, scratch);
+            owner.addLoraTerms(lora, from, to, 1, y, yOff, 0, owner.scratchFor(worker, cols));
         }
     }
 }

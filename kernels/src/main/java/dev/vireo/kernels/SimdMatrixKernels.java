@@ -222,7 +222,8 @@ final class SimdMatrixKernels extends PooledMatrixKernels {
                 MethodType up = MethodType.methodType(void.class, float[].class, int.class, int.class, int.class,
                         float[].class, int.class, float[].class, int.class, float[].class);
                 UP[0] = l.findStatic(LoraUpKernels.class, "addPanels", up);
-                MethodType rows = MethodType.methodType(void.class, RowProduct.class, int.class, int.class, float[].class);
+                MethodType rows = MethodType.methodType(void.class, MemorySegment.class, long.class, int.class,
+                        Int8Activations.class, float[].class, int.class, float[].class, int.class, int.class, int.class);
                 Class<?> r = Int8RowKernels.class;
                 ROWS[GgmlType.Q8_0.ordinal()] = l.findStatic(r, "q8_0", rows);
                 ROWS[GgmlType.Q4_0.ordinal()] = l.findStatic(r, "q4_0", rows);
