@@ -209,8 +209,9 @@ class SimdMatrixKernelsTest {
     }
 
     /**
-     * Decode takes the row-range kernels ({@link Int8RowKernels}) for the 8-bit types: over 2
-     * threads' chunks and a last partial one they write exactly their rows of y, at its offset.
+     * Decode takes the row-range kernels ({@link Int8RowKernels}, {@link FloatRowKernels}) where a
+     * type has one, the per-row calls elsewhere: over 2 threads' chunks and a last partial one,
+     * every type writes exactly its rows of y, at its offset, with the scalar twin's values.
      */
     @ParameterizedTest(name = "{0}")
     @MethodSource("types")
