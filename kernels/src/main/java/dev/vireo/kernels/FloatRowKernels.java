@@ -11,19 +11,22 @@ import java.lang.foreign.MemorySegment;
 final class FloatRowKernels {
     private FloatRowKernels() {}
 
-    static void f32(MemorySegment s, long rb, int n, Int8Activations a, float[] x, int xo, float[] y, int yo, int from, int to) {
+    static void f32(MemorySegment s, long rb, int n, Int8Activations a, float[] x, int xo, float[] y, int yo,
+            int from, int to) {
         for (int i = from; i < to; i++) {
             y[yo + i] = SimdMatrixKernels.dotF32(s, i * rb, x, xo, n);
         }
     }
 
-    static void f16(MemorySegment s, long rb, int n, Int8Activations a, float[] x, int xo, float[] y, int yo, int from, int to) {
+    static void f16(MemorySegment s, long rb, int n, Int8Activations a, float[] x, int xo, float[] y, int yo,
+            int from, int to) {
         for (int i = from; i < to; i++) {
             y[yo + i] = SimdMatrixKernels.dotF16(s, i * rb, x, xo, n);
         }
     }
 
-    static void bf16(MemorySegment s, long rb, int n, Int8Activations a, float[] x, int xo, float[] y, int yo, int from, int to) {
+    static void bf16(MemorySegment s, long rb, int n, Int8Activations a, float[] x, int xo, float[] y, int yo,
+            int from, int to) {
         for (int i = from; i < to; i++) {
             y[yo + i] = SimdMatrixKernels.dotBF16(s, i * rb, x, xo, n);
         }

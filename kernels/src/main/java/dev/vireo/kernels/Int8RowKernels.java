@@ -27,31 +27,36 @@ import java.lang.foreign.MemorySegment;
 final class Int8RowKernels {
     private Int8RowKernels() {}
 
-    static void q8_0(MemorySegment s, long rb, int n, Int8Activations a, float[] x, int xo, float[] y, int yo, int from, int to) {
+    static void q8_0(MemorySegment s, long rb, int n, Int8Activations a, float[] x, int xo, float[] y, int yo,
+            int from, int to) {
         for (int i = from; i < to; i++) {
             y[yo + i] = Int8DotKernels.q8_0(s, i * rb, a, 0, n);
         }
     }
 
-    static void q4_0(MemorySegment s, long rb, int n, Int8Activations a, float[] x, int xo, float[] y, int yo, int from, int to) {
+    static void q4_0(MemorySegment s, long rb, int n, Int8Activations a, float[] x, int xo, float[] y, int yo,
+            int from, int to) {
         for (int i = from; i < to; i++) {
             y[yo + i] = Int8DotKernels.q4_0(s, i * rb, a, 0, n);
         }
     }
 
-    static void q4_1(MemorySegment s, long rb, int n, Int8Activations a, float[] x, int xo, float[] y, int yo, int from, int to) {
+    static void q4_1(MemorySegment s, long rb, int n, Int8Activations a, float[] x, int xo, float[] y, int yo,
+            int from, int to) {
         for (int i = from; i < to; i++) {
             y[yo + i] = Int8DotKernels.q4_1(s, i * rb, a, 0, n);
         }
     }
 
-    static void q5_0(MemorySegment s, long rb, int n, Int8Activations a, float[] x, int xo, float[] y, int yo, int from, int to) {
+    static void q5_0(MemorySegment s, long rb, int n, Int8Activations a, float[] x, int xo, float[] y, int yo,
+            int from, int to) {
         for (int i = from; i < to; i++) {
             y[yo + i] = Int8DotKernels.q5(s, i * rb, a, 0, n, false);
         }
     }
 
-    static void q5_1(MemorySegment s, long rb, int n, Int8Activations a, float[] x, int xo, float[] y, int yo, int from, int to) {
+    static void q5_1(MemorySegment s, long rb, int n, Int8Activations a, float[] x, int xo, float[] y, int yo,
+            int from, int to) {
         for (int i = from; i < to; i++) {
             y[yo + i] = Int8DotKernels.q5(s, i * rb, a, 0, n, true);
         }

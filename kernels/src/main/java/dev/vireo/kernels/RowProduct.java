@@ -5,12 +5,13 @@ import java.lang.invoke.MethodHandle;
 
 /**
  * One one-token product {@code y = W x (+ LoRA)} whose rows are computed by a row-range kernel
- * ({@link Int8RowKernels}, {@link FloatRowKernels}): the arguments every chunk of rows needs, set before the rows are
- * split over the pool and cleared after. Reused from product to product (allocation-free).
+ * ({@link Int8RowKernels}, {@link FloatRowKernels}): the arguments every chunk of rows needs, set
+ * before the rows are split over the pool and cleared after. Reused from product to product
+ * (allocation-free).
  */
 final class RowProduct implements RangeTask {
     private final PooledMatrixKernels owner;
-    /** A row-range kernel for the weight type: {@code (data, rowBytes, cols, acts, x, xOff, y, yOff, from, to)}. */
+    /** The weight type's row-range kernel: {@code (data, rowBytes, cols, acts, x, xOff, y, yOff, from, to)}. */
     private MethodHandle kernel;
     MemorySegment data;
     long rowBytes;

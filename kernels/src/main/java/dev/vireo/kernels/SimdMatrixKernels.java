@@ -142,9 +142,10 @@ final class SimdMatrixKernels extends PooledMatrixKernels {
 
     /** Decode (one token): {@link Int8RowKernels} and {@link FloatRowKernels}, a loop per type. */
     @Override
-    RowProduct rowProduct(WeightMatrix w, float[] x, int xOff, float[] y, int yOff, int n, LowRankSet lora) {
+    RowProduct tokenRows(WeightMatrix w, float[] x, int xOff, float[] y, int yOff, LowRankSet lora) {
         GgmlType type = w.type();
-        MethodHandle h = n == 1 && (useInt8 || !usesInt8(type)) ? Kernels.ROWS[type.ordinal()] : null;
+        // the quantized types' loops read 8-bit activations: only when this instance makes them
+        MethodHandle h = useInt8 || !usesInt8(type) ? Kernels.ROWS[type.ordinal()] : null;
         if (h == null) {
             return null;
         }
