@@ -96,17 +96,9 @@ final class Int8DotKernels {
     }
 
     static float q8_0(MemorySegment s, long off, Int8Activations a, int base, int n) {
-        return q8_0(s, off, a, base, n, FloatVector.zero(F));
-    }
-
-    /**
-     * {@link #q8_0} with the lane sums starting at {@code acc}: a row's LoRA term, added before
-     * the one horizontal sum (so the term costs no reduction of its own). Each kernel has such a
-     * twin, which the kernel without it calls with zero.
-     */
-    static float q8_0(MemorySegment s, long off, Int8Activations a, int base, int n, FloatVector acc) {
         short[] q = a.q;
         float[] d = a.d;
+        FloatVector acc = FloatVector.zero(F);
         for (int c = 0; c < n; c += 32, off += 34) {
             ShortVector p = i8(s, off + 2).mul(xq(q, base + c)).add(i8(s, off + 18).mul(xq(q, base + c + 16)));
             acc = pairSum(p).fma(bc(Blocks.f16(s, off) * d[(base + c) >> 5]), acc);
@@ -120,13 +112,9 @@ final class Int8DotKernels {
      * per block costs more than the two vector subtractions.)
      */
     static float q4_0(MemorySegment s, long off, Int8Activations a, int base, int n) {
-        return q4_0(s, off, a, base, n, FloatVector.zero(F));
-    }
-
-    /** {@link #q4_0} with the lane sums starting at {@code acc}. */
-    static float q4_0(MemorySegment s, long off, Int8Activations a, int base, int n, FloatVector acc) {
         short[] q = a.q;
         float[] d = a.d;
+        FloatVector acc = FloatVector.zero(F);
         for (int c = 0; c < n; c += 32, off += 18) {
             ShortVector w = u8(s, off + 2);
             ShortVector p = w.and((short) 0xF).sub((short) 8).mul(xq(q, base + c))
@@ -137,14 +125,10 @@ final class Int8DotKernels {
     }
 
     static float q4_1(MemorySegment s, long off, Int8Activations a, int base, int n) {
-        return q4_1(s, off, a, base, n, FloatVector.zero(F));
-    }
-
-    /** {@link #q4_1} with the lane sums starting at {@code acc}. */
-    static float q4_1(MemorySegment s, long off, Int8Activations a, int base, int n, FloatVector acc) {
         short[] q = a.q;
         float[] d = a.d;
         float[] xs = a.sum1; // ggml's Q8_1 s field
+        FloatVector acc = FloatVector.zero(F);
         float mins = 0f;
         for (int c = 0; c < n; c += 32, off += 20) {
             ShortVector w = u8(s, off + 4);
@@ -158,18 +142,13 @@ final class Int8DotKernels {
 
     /** Q5_0 ({@code withMin} false) and Q5_1 (true). */
     static float q5(MemorySegment s, long off, Int8Activations a, int base, int n, boolean withMin) {
-        return q5(s, off, a, base, n, withMin, FloatVector.zero(F));
-    }
-
-    /** {@link #q5} with the lane sums starting at {@code acc}. */
-    static float q5(MemorySegment s, long off, Int8Activations a, int base, int n, boolean withMin,
-            FloatVector acc) {
         int head = withMin ? 4 : 2;
         int stride = withMin ? 24 : 22;
         short bias = (short) (withMin ? 0 : 16);
         short[] q = a.q;
         float[] d = a.d;
         float[] xs = a.sum1; // ggml's Q8_1 s field
+        FloatVector acc = FloatVector.zero(F);
         float mins = 0f;
         for (int c = 0; c < n; c += 32, off += stride) {
             int qh = s.get(Blocks.U32, off + head);

@@ -17,18 +17,12 @@ import java.lang.foreign.MemorySegment;
  * --profile`, alternating runs). The K-quants are not here: see {@link SimdMatrixKernels}.
  *
  * <p>The loops hold nothing but the kernel call. A loop over the tokens of a batch around it
- * (one token in decode) cost 7 % of decode speed, so batches keep the per-row calls.
- *
- * <p>The {@code ...Lora} twins add one LoRA term inside each row's kernel: row i's {@code B_i . t}
- * (B as float rows of {@code rp}, a multiple of 8, t zero-padded to {@code rp}) is the vector the
- * row's lane sums start from, so B is read a line per row beside W, where the compute-bound
- * kernel hides it, instead of in a stream of its own after each chunk of rows, and costs no
- * horizontal sum. 1B Q4_0, rank 16 on all seven projections, 2 threads, tokens of the two arms
- * alternating in one process (8 at a time, 320 per arm): 0.964-0.971 of the adapter-free speed
- * against 0.956-0.966 with the B stream. Methods of their own, because an earlier try that
- * built the term into the plain kernels made them slower for products without an adapter as well;
- * adding the reduced term after the row's sum instead of starting from it was slower too (1
- * thread: +2.0 against +1.4 ms per token for the B side).
+ * (one token in decode) cost 7 % of decode speed, so batches keep the per-row calls. Adding each
+ * row's LoRA term inside the kernel (B read as float rows beside W, hoping the compute-bound
+ * kernel would hide the reads) made the kernel itself slower, also for products without an
+ * adapter once the code was compiled in: 1B Q4_0, rank 16 on all projections, ffn_gate took
+ * +2.1 ms per token that way against +0.7 ms for the separate A x pass and B stream
+ * ({@link PooledMatrixKernels#addLoraTerms}).
  */
 final class Int8RowKernels {
     private Int8RowKernels() {}
@@ -65,41 +59,6 @@ final class Int8RowKernels {
             int from, int to) {
         for (int i = from; i < to; i++) {
             y[yo + i] = Int8DotKernels.q5(s, i * rb, a, 0, n, true);
-        }
-    }
-
-    static void q8_0Lora(MemorySegment s, long rb, int n, Int8Activations a, float[] x, int xo, float[] y, int yo,
-            int from, int to, float[] up, int rp, float[] t) {
-        for (int i = from; i < to; i++) {
-            y[yo + i] = Int8DotKernels.q8_0(s, i * rb, a, 0, n, LoraUpKernels.rowTerm(up, i * rp, rp, t));
-        }
-    }
-
-    static void q4_0Lora(MemorySegment s, long rb, int n, Int8Activations a, float[] x, int xo, float[] y, int yo,
-            int from, int to, float[] up, int rp, float[] t) {
-        for (int i = from; i < to; i++) {
-            y[yo + i] = Int8DotKernels.q4_0(s, i * rb, a, 0, n, LoraUpKernels.rowTerm(up, i * rp, rp, t));
-        }
-    }
-
-    static void q4_1Lora(MemorySegment s, long rb, int n, Int8Activations a, float[] x, int xo, float[] y, int yo,
-            int from, int to, float[] up, int rp, float[] t) {
-        for (int i = from; i < to; i++) {
-            y[yo + i] = Int8DotKernels.q4_1(s, i * rb, a, 0, n, LoraUpKernels.rowTerm(up, i * rp, rp, t));
-        }
-    }
-
-    static void q5_0Lora(MemorySegment s, long rb, int n, Int8Activations a, float[] x, int xo, float[] y, int yo,
-            int from, int to, float[] up, int rp, float[] t) {
-        for (int i = from; i < to; i++) {
-            y[yo + i] = Int8DotKernels.q5(s, i * rb, a, 0, n, false, LoraUpKernels.rowTerm(up, i * rp, rp, t));
-        }
-    }
-
-    static void q5_1Lora(MemorySegment s, long rb, int n, Int8Activations a, float[] x, int xo, float[] y, int yo,
-            int from, int to, float[] up, int rp, float[] t) {
-        for (int i = from; i < to; i++) {
-            y[yo + i] = Int8DotKernels.q5(s, i * rb, a, 0, n, true, LoraUpKernels.rowTerm(up, i * rp, rp, t));
         }
     }
 }

@@ -55,19 +55,6 @@ final class LoraUpKernels {
         }
     }
 
-    /**
-     * Lane sums of row {@code B_i . t}, B row-major with rows of {@code rp} floats (a multiple of
-     * the vector length, zero-padded) from {@code off}; t zero-padded to {@code rp}. Not reduced:
-     * the caller starts its row's dot product from it.
-     */
-    static FloatVector rowTerm(float[] up, int off, int rp, float[] t) {
-        FloatVector acc = FloatVector.fromArray(F, up, off).mul(FloatVector.fromArray(F, t, 0));
-        for (int k = P; k < rp; k += P) {
-            acc = FloatVector.fromArray(F, up, off + k).fma(FloatVector.fromArray(F, t, k), acc);
-        }
-        return acc;
-    }
-
     /** The scalar twin: the same panels, one value at a time, summed in double. */
     static void addPanelsScalar(float[] panels, int r, int from, int to, float[] t, int tOff, float[] y, int yOff) {
         for (int i = from; i < to; i++) {

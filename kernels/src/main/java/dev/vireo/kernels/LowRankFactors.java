@@ -15,11 +15,6 @@ import dev.vireo.gguf.GgmlType;
  * F16 panels (half the bytes) measured no faster, as the per-lane widening made the kernel
  * compute-bound, and each vector holding an F16 subnormal (0.5 % of N(0, 0.01) values) paid a
  * slow multiply: 26 against 19 us per 8192 x 16 call with and without them.
- *
- * <p>A term that is alone in its set (the usual single adapter) also gets B as plain float rows
- * padded to whole vectors ({@link #upRows}), which decode's int8 row kernels read a line per row
- * ({@link Int8RowKernels}). Both copies are float: for a rank-16 adapter on every projection of a
- * 1B model, 24 MB each beside the 45 MB file.
  */
 public final class LowRankFactors {
     /**
@@ -33,8 +28,6 @@ public final class LowRankFactors {
     private final WeightMatrix b;
     /** Built on first use ({@link #upPanels}): merging, for one, never needs it. */
     private volatile float[] upPanels;
-    /** Built on first use ({@link #upRows}): only for a term that is alone in its set. */
-    private volatile float[] upRows;
 
     /**
      * @param a the down projection, {@code r} rows of {@code cols}
@@ -76,40 +69,6 @@ public final class LowRankFactors {
         return p;
     }
 
-    /** B's rank rounded up to whole panels: the row length of {@link #upRows}. */
-    int paddedRank() {
-        return (rank() + PANEL - 1) / PANEL * PANEL;
-    }
-
-    /**
-     * B as float rows of {@link #paddedRank} (zero-padded): decode adds row i's term inside the
-     * kernel of W's row i; built once, on the first call.
-     */
-    float[] upRows() {
-        float[] p = upRows;
-        if (p == null) {
-            p = rows(b, paddedRank());
-            upRows = p;
-        }
-        return p;
-    }
-
-    private static float[] rows(WeightMatrix b, int stride) {
-        float[] out = new float[Math.multiplyExact(b.rows(), stride)];
-        for (int i = 0; i < b.rows(); i++) {
-            dequantizeRow(b, i, out, i * stride);
-        }
-        return out;
-    }
-
-    private static void dequantizeRow(WeightMatrix b, int i, float[] out, int o) {
-        GgmlType type = b.type();
-        long off = i * b.rowBytes();
-        for (int c = 0; c < b.cols(); c += type.blockSize(), off += type.bytesPerBlock()) {
-            Blocks.dequantize(type, b.data(), off, out, o + c);
-        }
-    }
-
     /** Where B[row][k] is in the panels of a rank-{@code r} B: the one definition of the layout. */
     static int panelIndex(int row, int k, int r) {
         return ((row / PANEL) * r + k) * PANEL + row % PANEL;
@@ -120,8 +79,13 @@ public final class LowRankFactors {
         int panels = (b.rows() + PANEL - 1) / PANEL;
         float[] out = new float[Math.multiplyExact(Math.multiplyExact(panels, r), PANEL)];
         float[] row = new float[r];
+        GgmlType type = b.type();
+        int bs = type.blockSize();
         for (int i = 0; i < b.rows(); i++) {
-            dequantizeRow(b, i, row, 0);
+            long off = i * b.rowBytes();
+            for (int c = 0; c < r; c += bs, off += type.bytesPerBlock()) {
+                Blocks.dequantize(type, b.data(), off, row, c);
+            }
             int base = panelIndex(i, 0, r);
             for (int k = 0; k < r; k++) {
                 out[base + k * PANEL] = row[k];

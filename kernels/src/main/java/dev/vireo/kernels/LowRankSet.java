@@ -14,15 +14,6 @@ public final class LowRankSet {
     /** Scratch for t_i = A_i x, one slice per term (for matmul: per token). Owned by this set. */
     final float[] scratch;
     final int totalRank;
-    /**
-     * The one term that is on (scale != 0), or null when none or several are: decode adds it
-     * inside the row kernels, from B as float rows ({@link LowRankFactors#upRows}).
-     */
-    final LowRank single;
-    /** Where the single term's t starts in {@link #scratch}. */
-    final int singleBase;
-    /** The single term's t of one token, zero-padded to whole vectors. */
-    final float[] singleT;
 
     /**
      * @param terms terms of one matrix W of shape {@code rows x cols}
@@ -43,22 +34,6 @@ public final class LowRankSet {
         }
         this.totalRank = r;
         this.scratch = new float[Math.max(1, r * Math.max(1, maxTokens))];
-        LowRank on = null;
-        int onBase = 0;
-        int count = 0;
-        for (int i = 0, base = 0; i < this.terms.length; base += this.terms[i].rank(), i++) {
-            if (this.terms[i].scale() != 0f) {
-                on = this.terms[i];
-                onBase = base;
-                count++;
-            }
-        }
-        this.single = count == 1 ? on : null;
-        this.singleBase = onBase;
-        this.singleT = single == null ? null : new float[single.factors().paddedRank()];
-        if (single != null) {
-            single.factors().upRows(); // as the panels: built here, not in a product
-        }
     }
 
     public LowRank[] terms() {

@@ -10,8 +10,7 @@ import dev.vireo.gguf.GgmlType;
  * <p>LoRA: for each term, {@code t = scale * (A x)} (r numbers) is computed once per token into
  * the set's scratch before the pass over W; each chunk of output rows then adds {@code B_row . t}
  * right after its own dot products ({@link #loraUp}, while the chunk's y values are in cache), so
- * W is read once and no extra pass over y is made. In decode, a set of one term on weights with
- * an int8 row kernel adds {@code B_row . t} inside each row's kernel instead ({@link RowProduct}).
+ * W is read once and no extra pass over y is made.
  */
 abstract class PooledMatrixKernels implements MatrixKernels {
     /**

@@ -25,13 +25,6 @@ final class RowProduct implements RangeTask {
     int yOff;
     /** The active LoRA terms, {@code t} already in their scratch; null for none. */
     LowRankSet lora;
-    /**
-     * The type's row-range kernel that adds the set's single term inside each row's dot product
-     * ({@code (..., from, to, upRows, paddedRank, t)}), or null: then B is streamed after each
-     * chunk of rows ({@link PooledMatrixKernels#addLoraTerms}).
-     */
-    private MethodHandle loraKernel;
-    private float[] up;
 
     RowProduct(PooledMatrixKernels owner) {
         this.owner = owner;
@@ -51,17 +44,6 @@ final class RowProduct implements RangeTask {
         this.lora = lora;
     }
 
-    /**
-     * Adds the set's single term inside the rows through {@code kernel} instead of a B stream
-     * (t is already in the set's scratch).
-     */
-    void fuse(MethodHandle kernel) {
-        LowRank term = lora.single;
-        System.arraycopy(lora.scratch, lora.singleBase, lora.singleT, 0, term.rank());
-        this.loraKernel = kernel;
-        this.up = term.factors().upRows();
-    }
-
     /** Drops the references to the caller's arrays and the weights. */
     void clear() {
         kernel = null;
@@ -70,18 +52,11 @@ final class RowProduct implements RangeTask {
         x = null;
         y = null;
         lora = null;
-        loraKernel = null;
-        up = null;
     }
 
     @Override
     public void run(int from, int to, int worker) {
         try {
-            if (loraKernel != null) {
-                float[] t = lora.singleT;
-                loraKernel.invokeExact(data, rowBytes, cols, acts, x, xOff, y, yOff, from, to, up, t.length, t);
-                return;
-            }
             kernel.invokeExact(data, rowBytes, cols, acts, x, xOff, y, yOff, from, to);
         } catch (RuntimeException | Error e) {
             throw e;

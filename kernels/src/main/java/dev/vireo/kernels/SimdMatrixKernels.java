@@ -6,7 +6,6 @@ import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.nio.ByteOrder;
-import java.util.Locale;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
@@ -151,11 +150,6 @@ final class SimdMatrixKernels extends PooledMatrixKernels {
             return null;
         }
         rows.set(h, w, int8, x, xOff, y, yOff, lora);
-        // one term (the usual case) rides inside the rows; several are streamed after each chunk
-        MethodHandle fused = lora == null || lora.single == null ? null : Kernels.ROWS_LORA[type.ordinal()];
-        if (fused != null) {
-            rows.fuse(fused);
-        }
         return rows;
     }
 
@@ -196,8 +190,6 @@ final class SimdMatrixKernels extends PooledMatrixKernels {
          * the types without; one call per chunk of rows, each kernel inlined into its own loop.
          */
         static final MethodHandle[] ROWS = new MethodHandle[GgmlType.values().length];
-        /** The same loops adding one LoRA term inside each row's kernel; null for the types without. */
-        static final MethodHandle[] ROWS_LORA = new MethodHandle[GgmlType.values().length];
         /** The LoRA up-projection over B's panels, in an array for the same reason. */
         static final MethodHandle[] UP = new MethodHandle[1];
 
@@ -239,11 +231,6 @@ final class SimdMatrixKernels extends PooledMatrixKernels {
                 ROWS[GgmlType.Q4_1.ordinal()] = l.findStatic(r, "q4_1", rows);
                 ROWS[GgmlType.Q5_0.ordinal()] = l.findStatic(r, "q5_0", rows);
                 ROWS[GgmlType.Q5_1.ordinal()] = l.findStatic(r, "q5_1", rows);
-                MethodType loraRows = rows.appendParameterTypes(float[].class, int.class, float[].class);
-                for (GgmlType t : new GgmlType[] {GgmlType.Q8_0, GgmlType.Q4_0, GgmlType.Q4_1, GgmlType.Q5_0,
-                    GgmlType.Q5_1}) {
-                    ROWS_LORA[t.ordinal()] = l.findStatic(r, t.name().toLowerCase(Locale.ROOT) + "Lora", loraRows);
-                }
                 // Not the K-quants: in a loop of its own Q4_K decode of the 1B at 1 thread
                 // measured 6 % slower (8.2 against 8.7 tok/s, its scale pass still a call per
                 // row), 13 % slower with the scale pass done per 8 rows (7.5), and with the scale

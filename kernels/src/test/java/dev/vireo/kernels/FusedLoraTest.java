@@ -7,13 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.vireo.gguf.GgmlType;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /** y = W x + sum_i s_i B_i (A_i x), fused into the pass over W, against a float reference. */
@@ -178,53 +176,6 @@ class FusedLoraTest {
             double tol = 1e-5 * ref[1][i] + 4 * Math.ulp(Math.abs(with[i]) + Math.abs(plain[i]));
             assertEquals(ref[0][i], (double) with[i] - plain[i], tol, type + " row " + i);
         }
-    }
-
-    /**
-     * One term that is on rides inside the decode row kernels ({@code Int8RowKernels}' Lora twins):
-     * B as float rows padded to whole vectors, t padded with zeros. Ranks that are not a multiple
-     * of the padding, every factor type of B, a term behind a switched-off one (its t not at the
-     * start of the scratch), 1 and 2 threads: the change the adapter makes is the term alone.
-     */
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("fusedCases")
-    void oneTermInsideTheRowKernelsIsExact(GgmlType type, int rank, GgmlType bType) {
-        int cols = 96;
-        int rows = 37;
-        WeightMatrix w = RandomWeights.matrix(type, rows, cols, 51);
-        LowRank off = new LowRank(factor(GgmlType.F32, 5, cols, 52), factor(GgmlType.F32, rows, 5, 53), 0f);
-        LowRank on = new LowRank(factor(GgmlType.F32, rank, cols, 54), factor(bType, rows, rank, 55), 1.25f);
-        LowRankSet set = new LowRankSet(List.of(off, on), rows, cols, 1);
-        assertTrue(set.single == on, "the set has one term that is on");
-        float[] x = RandomWeights.vector(cols + 3, 56);
-        WeightMatrix zero = new WeightMatrix(GgmlType.F32, rows, cols, Arena.ofAuto().allocate(4L * rows * cols));
-        double[][] ref = reference(zero, List.of(on), x, 3);
-        double[] wSize = reference(w, List.of(), x, 3)[1];
-        for (int threads = 1; threads <= 2; threads++) {
-            try (MatrixKernels k = new SimdMatrixKernels(threads)) {
-                float[] plain = new float[rows + 2];
-                float[] with = new float[rows + 2];
-                k.matvec(w, x, 3, plain, 2, null);
-                k.matvec(w, x, 3, with, 2, set);
-                for (int i = 0; i < rows; i++) {
-                    // the term joins the row's lane sums: float rounding of those sums on top
-                    double tol = 1e-5 * ref[1][i] + 16 * Math.ulp((float) wSize[i]);
-                    assertEquals(ref[0][i], (double) with[2 + i] - plain[2 + i], tol,
-                            type + " rank " + rank + " B " + bType + ", " + threads + " threads, row " + i);
-                }
-            }
-        }
-    }
-
-    static List<Arguments> fusedCases() {
-        List<Arguments> cases = new ArrayList<>();
-        Object[][] factors = {{3, GgmlType.F16}, {13, GgmlType.F32}, {16, GgmlType.BF16}, {32, GgmlType.Q8_0}};
-        for (GgmlType type : List.of(GgmlType.Q8_0, GgmlType.Q4_0, GgmlType.Q4_1, GgmlType.Q5_0, GgmlType.Q5_1)) {
-            for (Object[] f : factors) {
-                cases.add(Arguments.of(type, f[0], f[1]));
-            }
-        }
-        return cases;
     }
 
     @Test
