@@ -9,7 +9,9 @@ import java.util.Map;
 /**
  * The end-to-end LoRA table: per thread count and phase, tokens/s without and with the adapter,
  * their ratio (the share of the adapter-free speed kept, as llama.cpp's figures are quoted) and
- * the overhead (extra time per token, what the issue's targets bound). With several rounds the
+ * the overhead (extra time per token, what the issue's targets bound, as a share and in
+ * milliseconds: the adapter's cost in time does not move with the base's speed, its share
+ * does, so the two read together say whether the adapter or the base changed). With several rounds the
  * speeds are means and the ratio is the mean of each round's ratio, with its range: the two arms
  * of a round ran back to back, so their ratio is steadier than either speed on a shared machine.
  */
@@ -56,8 +58,8 @@ final class LoraTable {
 
     String format() {
         StringBuilder out = new StringBuilder();
-        String header = String.format(Locale.ROOT, "%-7s | %-7s | %12s | %12s | %-19s | %-10s | %s%n", "threads", "phase",
-                "tok/s none", "tok/s " + adapterLabel, "ratio", "overhead %", "target");
+        String header = String.format(Locale.ROOT, "%-7s | %-7s | %12s | %12s | %-19s | %-10s | %-8s | %s%n", "threads",
+                "phase", "tok/s none", "tok/s " + adapterLabel, "ratio", "overhead %", "ms/token", "target");
         out.append(header);
         out.append("-".repeat(header.length() - 1)).append('\n');
         cells.entrySet().stream()
@@ -84,10 +86,20 @@ final class LoraTable {
         }
         double overhead = (1 / ratio - 1) * 100;
         double target = targetPercent(k.phase);
-        return String.format(Locale.ROOT, "%-7d | %-7s | %12s | %12s | %-19s | %-10s | %s%n", k.threads, k.phase,
+        return String.format(Locale.ROOT, "%-7d | %-7s | %12s | %12s | %-19s | %-10s | %-8s | %s%n", k.threads, k.phase,
                 speed(c.none), speed(c.with), Double.isNaN(ratio) ? "-" : String.format(Locale.ROOT, "%.3f", ratio) + range,
                 Double.isNaN(ratio) ? "-" : String.format(Locale.ROOT, "%+.1f", overhead),
+                Double.isNaN(ratio) ? "-" : String.format(Locale.ROOT, "%+.2f", extraMillis(c, n)),
                 Double.isNaN(ratio) ? "-" : String.format(Locale.ROOT, "<= %.0f %% %s", target, overhead <= target ? "met" : "NOT met"));
+    }
+
+    /** Mean over rounds of the extra time per token, 1000 / with - 1000 / none. */
+    private static double extraMillis(Cell c, int rounds) {
+        double sum = 0;
+        for (int i = 0; i < rounds; i++) {
+            sum += 1000 / c.with.get(i) - 1000 / c.none.get(i);
+        }
+        return sum / rounds;
     }
 
     private static String speed(List<Double> values) {

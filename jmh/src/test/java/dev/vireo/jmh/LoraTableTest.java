@@ -7,7 +7,7 @@ import org.junit.jupiter.api.Test;
 
 class LoraTableTest {
     @Test
-    void ratioIsTheMeanOfEachRoundsRatioAndOverheadTheExtraTime() {
+    void ratioIsTheMeanOfEachRoundsRatioAndOverheadTheExtraTimeAsShareAndMilliseconds() {
         LoraTable t = new LoraTable("r16");
         t.add(1, "decode", false, 10.0);
         t.add(1, "decode", true, 9.0);
@@ -21,11 +21,14 @@ class LoraTableTest {
 
         String[] lines = t.format().split("\n");
         assertEquals(4, lines.length, t.format());
-        assertEquals("threads | phase   |   tok/s none |    tok/s r16 | ratio               | overhead % | target", lines[0]);
-        // means 9.00 / 8.30; ratio 0.925 -> 1 / 0.925 - 1 = +8.1 % extra time, over the 3 % target
-        assertEquals("1       | decode  |         9.00 |         8.30 | 0.925 (0.900-0.950) | +8.1       | <= 3 % NOT met",
+        assertEquals("threads | phase   |   tok/s none |    tok/s r16 | ratio               | overhead % | ms/token | target",
+                lines[0]);
+        // means 9.00 / 8.30; ratio 0.925 -> 1 / 0.925 - 1 = +8.1 % extra time, over the 3 % target;
+        // ms: (1000/9 - 1000/10 + 1000/7.6 - 1000/8) / 2 = (11.111 + 6.579) / 2 = 8.845
+        assertEquals("1       | decode  |         9.00 |         8.30 | 0.925 (0.900-0.950) | +8.1       | +8.85    | <= 3 % NOT met",
                 lines[2]);
-        // 60 / 58 - 1 = +3.4 %, within prefill's 5 %
-        assertEquals("2       | prefill |        60.00 |        58.00 | 0.967               | +3.4       | <= 5 % met", lines[3]);
+        // 60 / 58 - 1 = +3.4 %, within prefill's 5 %; 1000/58 - 1000/60 = 0.575 ms
+        assertEquals("2       | prefill |        60.00 |        58.00 | 0.967               | +3.4       | +0.57    | <= 5 % met",
+                lines[3]);
     }
 }
