@@ -49,6 +49,11 @@ public abstract class SessionBenchmark {
             throw new IllegalArgumentException(benchmarkName() + " skipped: no model; pass -p model=PATH"
                     + " (a GGUF such as `vireo synth --shape llama-3.2-1b --type q4_0 -o 1b-q4_0.gguf` writes)");
         }
+        if (ModuleLayer.boot().findModule(Flags.VECTOR_MODULE).isEmpty()) {
+            // the runtime would fall back to its scalar kernels, ~10x slower, and say nothing
+            throw new IllegalStateException(benchmarkName() + " stopped: the fork has no " + Flags.VECTOR_MODULE
+                    + " module; -jvmArgsAppend replaces the forks' own flags, pass extra JVM flags with -jvmArgsPrepend");
+        }
         Path file = Path.of(model);
         if (!Files.isRegularFile(file)) {
             throw new IllegalArgumentException(benchmarkName() + " skipped: -p model=" + model + ": no such file");
