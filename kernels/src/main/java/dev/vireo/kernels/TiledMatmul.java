@@ -266,7 +266,7 @@ final class TiledMatmul {
                     if (valid < TILE_ROWS) {
                         Arrays.fill(a, valid * kc, TILE_ROWS * kc, 0f);
                     }
-                    sweep(a, kc, xt, kb, cols, c, (tile - from) * tileSums, p0, p1);
+                    sweep(a, kc, valid, xt, kb, cols, c, (tile - from) * tileSums, p0, p1);
                 }
             }
             for (int tile = from; tile < to; tile++) {
@@ -311,15 +311,20 @@ final class TiledMatmul {
             if (valid < TILE_ROWS) {
                 Arrays.fill(a, valid * rank, TILE_ROWS * rank, 0f);
             }
-            sweep(a, rank, tt, 0, rank, c, cBase, 0, panels);
+            sweep(a, rank, valid, tt, 0, rank, c, cBase, 0, panels);
         }
 
-        /** c[cBase ..] += tile (TILE_ROWS x kc, row stride kc) times columns [k0, k0 + kc) of panels [p0, p1). */
-        private void sweep(float[] a, int kc, float[] panel, int k0, int panelCols, float[] c, int cBase, int p0, int p1) {
+        /**
+         * c[cBase ..] += tile (TILE_ROWS x kc, row stride kc) times columns [k0, k0 + kc) of panels
+         * [p0, p1), for the micro-kernel row groups that hold any of the tile's {@code valid} rows
+         * (a rank-16 A is a full tile and one of 4 rows: 18 rows multiplied instead of 24).
+         */
+        private void sweep(float[] a, int kc, int valid, float[] panel, int k0, int panelCols, float[] c, int cBase,
+                int p0, int p1) {
             for (int p = p0; p < p1; p++) {
                 int xo = (p * panelCols + k0) * NR;
                 int co = cBase + p * NR;
-                for (int g = 0; g < TILE_ROWS; g += PanelKernel.ROWS) {
+                for (int g = 0; g < valid; g += PanelKernel.ROWS) {
                     if (scalar) {
                         PanelKernel.multiplyScalar(a, g * kc, kc, panel, xo, c, g * padded + co, padded, kc);
                     } else {
