@@ -13,18 +13,18 @@ final class RowProduct implements RangeTask {
     private final PooledMatrixKernels owner;
     /** The weight type's row-range kernel: {@code (data, rowBytes, cols, acts, x, xOff, y, yOff, from, to)}. */
     private MethodHandle kernel;
-    MemorySegment data;
-    long rowBytes;
-    int cols;
+    private MemorySegment data;
+    private long rowBytes;
+    private int cols;
     /** The token's activations as 8-bit integers (quantized weights)... */
-    Int8Activations acts;
+    private Int8Activations acts;
     /** ... or as floats, from {@code xOff} (float weights). */
-    float[] x;
-    int xOff;
-    float[] y;
-    int yOff;
+    private float[] x;
+    private int xOff;
+    private float[] y;
+    private int yOff;
     /** The active LoRA terms, {@code t} already in their scratch; null for none. */
-    LowRankSet lora;
+    private LowRankSet lora;
 
     RowProduct(PooledMatrixKernels owner) {
         this.owner = owner;

@@ -263,9 +263,7 @@ final class TiledMatmul {
                             TileDequantizer.row(w, r0 + i, kb, kc, a, i * kc);
                         }
                     }
-                    if (valid < TILE_ROWS) {
-                        Arrays.fill(a, valid * kc, TILE_ROWS * kc, 0f);
-                    }
+                    Arrays.fill(a, valid * kc, groupEnd(valid) * kc, 0f); // the last group's spare rows
                     sweep(a, kc, valid, xt, kb, cols, c, (tile - from) * tileSums, p0, p1);
                 }
             }
@@ -308,10 +306,13 @@ final class TiledMatmul {
                 }
                 base += b.cols();
             }
-            if (valid < TILE_ROWS) {
-                Arrays.fill(a, valid * rank, TILE_ROWS * rank, 0f);
-            }
+            Arrays.fill(a, valid * rank, groupEnd(valid) * rank, 0f);
             sweep(a, rank, valid, tt, 0, rank, c, cBase, 0, panels);
+        }
+
+        /** The end of the micro-kernel row groups that hold {@code valid} rows of a tile. */
+        private static int groupEnd(int valid) {
+            return (valid + PanelKernel.ROWS - 1) / PanelKernel.ROWS * PanelKernel.ROWS;
         }
 
         /**
