@@ -31,36 +31,51 @@ final class Int8RowKernels {
 
     static void q8_0(MemorySegment s, long rb, int n, Int8Activations a, float[] x, int xo, float[] y, int yo,
             int from, int to) {
+        int touched = 0;
         for (int i = from; i < to; i++) {
+            touched += ReadAhead.touch(s, i * rb, rb);
             y[yo + i] = Int8DotKernels.q8_0(s, i * rb, a, 0, n);
         }
+        ReadAhead.sink = touched;
     }
 
     static void q4_0(MemorySegment s, long rb, int n, Int8Activations a, float[] x, int xo, float[] y, int yo,
             int from, int to) {
+        int touched = 0;
         for (int i = from; i < to; i++) {
+            touched += ReadAhead.touch(s, i * rb, rb);
             y[yo + i] = Int8DotKernels.q4_0(s, i * rb, a, 0, n);
         }
+        ReadAhead.sink = touched;
     }
 
     static void q4_1(MemorySegment s, long rb, int n, Int8Activations a, float[] x, int xo, float[] y, int yo,
             int from, int to) {
+        int touched = 0;
         for (int i = from; i < to; i++) {
+            touched += ReadAhead.touch(s, i * rb, rb);
             y[yo + i] = Int8DotKernels.q4_1(s, i * rb, a, 0, n);
         }
+        ReadAhead.sink = touched;
     }
 
     static void q5_0(MemorySegment s, long rb, int n, Int8Activations a, float[] x, int xo, float[] y, int yo,
             int from, int to) {
+        int touched = 0;
         for (int i = from; i < to; i++) {
+            touched += ReadAhead.touch(s, i * rb, rb);
             y[yo + i] = Int8DotKernels.q5(s, i * rb, a, 0, n, false);
         }
+        ReadAhead.sink = touched;
     }
 
     static void q5_1(MemorySegment s, long rb, int n, Int8Activations a, float[] x, int xo, float[] y, int yo,
             int from, int to) {
+        int touched = 0;
         for (int i = from; i < to; i++) {
+            touched += ReadAhead.touch(s, i * rb, rb);
             y[yo + i] = Int8DotKernels.q5(s, i * rb, a, 0, n, true);
         }
+        ReadAhead.sink = touched;
     }
 }
