@@ -1,6 +1,7 @@
 package dev.vireo.kernels;
 
 import dev.vireo.gguf.GgmlType;
+import java.lang.foreign.MemorySegment;
 
 /**
  * The parts of {@link MatrixKernels} that do not depend on how one row is multiplied: argument
@@ -271,13 +272,17 @@ abstract class PooledMatrixKernels implements MatrixKernels {
 
         private void rows(int from, int to, float[] scratch) {
             long rb = w.rowBytes();
+            MemorySegment data = w.data();
+            int touched = 0;
             for (int i = from; i < to; i++) {
                 long rowOff = i * rb;
+                touched += ReadAhead.touch(data, rowOff, rb);
                 // Each weight row is used for every token while it is still in cache.
                 for (int tok = 0; tok < n; tok++) {
                     y[yOff + tok * yStride + i] = dot(w, rowOff, x, xOff + tok * xStride, tok, scratch);
                 }
             }
+            ReadAhead.sink = touched;
         }
     }
 }
