@@ -69,6 +69,15 @@ public final class LowRankFactors {
         return p;
     }
 
+    /**
+     * Floats of scratch the up-projection kernels ({@link LoraUpKernels}) need for a rank-{@code r}
+     * term: one edge panel, then t spread out for the 512-bit kernel. Here rather than there so
+     * that the scalar kernels can size it without loading the Vector API.
+     */
+    static int upScratchFloats(int r) {
+        return PANEL * (r + 1);
+    }
+
     /** Where B[row][k] is in the panels of a rank-{@code r} B: the one definition of the layout. */
     static int panelIndex(int row, int k, int r) {
         return ((row / PANEL) * r + k) * PANEL + row % PANEL;

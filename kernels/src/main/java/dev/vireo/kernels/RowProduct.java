@@ -64,7 +64,7 @@ final class RowProduct implements RangeTask {
             throw new IllegalStateException(e);
         }
         if (lora != null) {
-            owner.addLoraTerms(lora, from, to, 1, y, yOff, 0, owner.scratchFor(worker, cols));
+            owner.addLoraTerms(lora, from, to, 1, y, yOff, 0, worker);
         }
     }
 }

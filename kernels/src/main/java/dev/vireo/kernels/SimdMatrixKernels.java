@@ -138,6 +138,15 @@ final class SimdMatrixKernels extends PooledMatrixKernels {
         return dotByBlocks(w, rowOff, x, xOff, scratch);
     }
 
+    @Override
+    boolean dot4(WeightMatrix w, long rowOff, float[] x, int xOff, float[] out, int outOff) {
+        if (w.type() != GgmlType.F32) {
+            return false;
+        }
+        dotF32x4(w.data(), rowOff, w.rowBytes(), x, xOff, w.cols(), out, outOff);
+        return true;
+    }
+
     private final RowProduct rows = new RowProduct(this);
 
     /** Decode (one token): {@link Int8RowKernels} and {@link FloatRowKernels}, a loop per type. */
@@ -222,7 +231,9 @@ final class SimdMatrixKernels extends PooledMatrixKernels {
                 flt(GgmlType.Q6_K, l.findStatic(k, "dotQ6K", FLOAT_TYPE));
                 MethodType up = MethodType.methodType(void.class, float[].class, int.class, int.class, int.class,
                         float[].class, int.class, float[].class, int.class, float[].class);
-                UP[0] = l.findStatic(LoraUpKernels.class, "addPanels", up);
+                // 512-bit vectors where the hardware has them (emulated they would be slow)
+                boolean wide = FloatVector.SPECIES_PREFERRED.vectorBitSize() >= 512;
+                UP[0] = l.findStatic(LoraUpKernels.class, wide ? "addPanelsWide" : "addPanels", up);
                 MethodType rows = MethodType.methodType(void.class, MemorySegment.class, long.class, int.class,
                         Int8Activations.class, float[].class, int.class, float[].class, int.class, int.class, int.class);
                 Class<?> r = Int8RowKernels.class;
@@ -265,11 +276,54 @@ final class SimdMatrixKernels extends PooledMatrixKernels {
             a1 = FloatVector.fromMemorySegment(F, s, off + 4L * (i + FL), LE)
                     .fma(FloatVector.fromArray(F, x, xo + i + FL), a1);
         }
-        float sum = a0.add(a1).reduceLanes(VectorOperators.ADD);
-        for (; i < n; i++) {
+        return dotF32Tail(s, off, x, xo, i, n, a0.add(a1).reduceLanes(VectorOperators.ADD));
+    }
+
+    private static float dotF32Tail(MemorySegment s, long off, float[] x, int xo, int from, int n, float sum) {
+        for (int i = from; i < n; i++) {
             sum += s.get(Blocks.F32, off + 4L * i) * x[xo + i];
         }
         return sum;
+    }
+
+    /**
+     * Four F32 rows ({@code rb} bytes apart) times x into {@code out[oo .. oo + 4)}, each summed
+     * exactly as {@link #dotF32} sums it, so the results are the same bits. For the rows of a LoRA
+     * A, which stream from memory once per token: four streams at once, sharing the loads of x,
+     * read 12-14.6 GB/s against 8.3-11.2 for one row at a time (112 rank-16 A of 2048 columns, 1
+     * thread, a 2-core Xeon VM whose plain read loop reaches 15).
+     */
+    static void dotF32x4(MemorySegment s, long off, long rb, float[] x, int xo, int n, float[] out, int oo) {
+        long o1 = off + rb;
+        long o2 = off + 2 * rb;
+        long o3 = off + 3 * rb;
+        FloatVector a0 = FloatVector.zero(F);
+        FloatVector a1 = a0;
+        FloatVector b0 = a0;
+        FloatVector b1 = a0;
+        FloatVector c0 = a0;
+        FloatVector c1 = a0;
+        FloatVector d0 = a0;
+        FloatVector d1 = a0;
+        int i = 0;
+        for (; i + 2 * FL <= n; i += 2 * FL) {
+            FloatVector x0 = FloatVector.fromArray(F, x, xo + i);
+            FloatVector x1 = FloatVector.fromArray(F, x, xo + i + FL);
+            long lo = 4L * i;
+            long hi = 4L * (i + FL);
+            a0 = FloatVector.fromMemorySegment(F, s, off + lo, LE).fma(x0, a0);
+            a1 = FloatVector.fromMemorySegment(F, s, off + hi, LE).fma(x1, a1);
+            b0 = FloatVector.fromMemorySegment(F, s, o1 + lo, LE).fma(x0, b0);
+            b1 = FloatVector.fromMemorySegment(F, s, o1 + hi, LE).fma(x1, b1);
+            c0 = FloatVector.fromMemorySegment(F, s, o2 + lo, LE).fma(x0, c0);
+            c1 = FloatVector.fromMemorySegment(F, s, o2 + hi, LE).fma(x1, c1);
+            d0 = FloatVector.fromMemorySegment(F, s, o3 + lo, LE).fma(x0, d0);
+            d1 = FloatVector.fromMemorySegment(F, s, o3 + hi, LE).fma(x1, d1);
+        }
+        out[oo] = dotF32Tail(s, off, x, xo, i, n, a0.add(a1).reduceLanes(VectorOperators.ADD));
+        out[oo + 1] = dotF32Tail(s, o1, x, xo, i, n, b0.add(b1).reduceLanes(VectorOperators.ADD));
+        out[oo + 2] = dotF32Tail(s, o2, x, xo, i, n, c0.add(c1).reduceLanes(VectorOperators.ADD));
+        out[oo + 3] = dotF32Tail(s, o3, x, xo, i, n, d0.add(d1).reduceLanes(VectorOperators.ADD));
     }
 
     /**

@@ -24,20 +24,32 @@ class LoraUpKernelsTest {
             float[] start = RandomWeights.vector(rows + 2, 70);
             float[] got = start.clone();
             float[] want = start.clone();
+            float[] wide = start.clone();
             LoraUpKernels.addPanels(f.upPanels(), rank, range[0], range[1], t, 5, got, 2, new float[P]);
+            LoraUpKernels.addPanelsWide(f.upPanels(), rank, range[0], range[1], t, 5, wide, 2,
+                    new float[LowRankFactors.upScratchFloats(rank)]);
             LoraUpKernels.addPanelsScalar(f.upPanels(), rank, range[0], range[1], t, 5, want, 2);
-            for (int i = 0; i < rows + 2; i++) {
-                int row = i - 2;
-                boolean inside = row >= range[0] && row < range[1];
-                if (!inside) {
-                    assertEquals(start[i], got[i], 0f, type + " rank " + rank + ": row " + row + " outside the range changed");
-                    continue;
-                }
-                // same exact products; float (vector) against double (twin) summation of <= 33
-                // terms, then one float add to y: a few ulps of the magnitudes involved
-                assertEquals(want[i], got[i], 1e-6 * magnitude(f.b(), row, t, 5, start[i]) + 1e-30,
-                        type + " rank " + rank + " row " + row);
+            assertWithinRounding(f, type, rank, range, t, start, want, got, "256-bit");
+            assertWithinRounding(f, type, rank, range, t, start, want, wide, "512-bit");
+        }
+    }
+
+    /** Rows inside the range within rounding of the twin's, rows outside unchanged. */
+    private static void assertWithinRounding(LowRankFactors f, GgmlType type, int rank, int[] range, float[] t,
+            float[] start, float[] want, float[] got, String kernel) {
+        int rows = f.b().rows();
+        for (int i = 0; i < rows + 2; i++) {
+            int row = i - 2;
+            boolean inside = row >= range[0] && row < range[1];
+            if (!inside) {
+                assertEquals(start[i], got[i], 0f, kernel + " " + type + " rank " + rank + ": row " + row
+                        + " outside the range changed");
+                continue;
             }
+            // same exact products; float (vector) against double (twin) summation of <= 33
+            // terms, then one float add to y: a few ulps of the magnitudes involved
+            assertEquals(want[i], got[i], 1e-6 * magnitude(f.b(), row, t, 5, start[i]) + 1e-30,
+                    kernel + " " + type + " rank " + rank + " row " + row);
         }
     }
 

@@ -50,6 +50,25 @@ class SimdMatrixKernelsTest {
         return list;
     }
 
+    /** The four-row F32 kernel sums each row as the one-row kernel does: the same bits. */
+    @ParameterizedTest(name = "{0} columns")
+    @org.junit.jupiter.params.provider.ValueSource(ints = {1, 15, 16, 33, 2053})
+    void fourRowF32KernelEqualsFourOneRowCalls(int cols) {
+        WeightMatrix w = RandomWeights.matrix(GgmlType.F32, 6, cols, cols);
+        float[] x = RandomWeights.vector(cols + 3, 7);
+        for (int first = 0; first <= 2; first++) {
+            float[] out = new float[6];
+            long off = first * w.rowBytes();
+            SimdMatrixKernels.dotF32x4(w.data(), off, w.rowBytes(), x, 3, cols, out, 1);
+            for (int i = 0; i < 4; i++) {
+                float one = SimdMatrixKernels.dotF32(w.data(), off + i * w.rowBytes(), x, 3, cols);
+                assertEquals(one, out[1 + i], 0f, "row " + (first + i) + " of " + cols + " columns");
+            }
+            assertEquals(0f, out[0], 0f);
+            assertEquals(0f, out[5], 0f);
+        }
+    }
+
     @ParameterizedTest(name = "{0} x {1} blocks")
     @MethodSource("cases")
     void matvecMatchesScalarTwin(GgmlType type, int blocks) {
