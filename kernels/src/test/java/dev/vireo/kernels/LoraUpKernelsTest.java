@@ -16,10 +16,13 @@ class LoraUpKernelsTest {
     @CsvSource({"F32, 1", "F32, 7", "F32, 8", "F32, 16", "F32, 33", "F16, 1", "F16, 7", "F16, 16", "F16, 33",
         "BF16, 5", "Q8_0, 32"})
     void vectorMatchesScalarTwin(GgmlType type, int rank) {
-        int rows = 37; // the last panel is partial
+        int rows = 53; // the last panel is partial
         LowRankFactors f = factors(type, rows, rank, 50 + rank);
         float[] t = RandomWeights.vector(rank + 5, 60 + rank);
-        int[][] ranges = {{0, rows}, {3, 20}, {36, 37}, {5, 5}, {P, 2 * P}, {P - 1, P + 1}, {0, rows - rows % P}};
+        // whole and partial panels alone, and runs of four whole panels (the 512-bit kernel's
+        // four-at-a-time path) at the start, in the middle and at the end of a range
+        int[][] ranges = {{0, rows}, {3, 20}, {36, 37}, {5, 5}, {P, 2 * P}, {P - 1, P + 1}, {0, rows - rows % P},
+            {3, 45}, {P, 5 * P}};
         for (int[] range : ranges) {
             float[] start = RandomWeights.vector(rows + 2, 70);
             float[] got = start.clone();
