@@ -16,7 +16,9 @@ import java.lang.foreign.MemorySegment;
  * a 1B Q4_0 model at 1 thread took 98 ms per token against 87 ms this way (`vireo bench
  * --profile`, alternating runs). The K-quants are not here: see {@link SimdMatrixKernels}.
  *
- * <p>The loops hold nothing but the kernel call. A loop over the tokens of a batch around it
+ * <p>The loops hold nothing but the kernel call and the row's {@link ReadAhead} (a load per cache
+ * line of the row before the kernel reads it: decode twice as fast on a machine whose hardware
+ * prefetcher does not keep ahead of the kernel). A loop over the tokens of a batch around it
  * (one token in decode) cost 7 % of decode speed, so batches keep the per-row calls. Adding each
  * row's LoRA term inside the kernel (B read as float rows beside W, hoping the compute-bound
  * kernel would hide the reads) made the kernel itself slower, also for products without an

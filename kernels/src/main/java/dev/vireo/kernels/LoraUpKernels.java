@@ -65,9 +65,10 @@ final class LoraUpKernels {
      * consecutive k of a panel ({@code B[rows][k]} and {@code B[rows][k + 1]}), so a panel of rank
      * 16 is 8 multiply-adds straight from memory against t spread out once per call
      * ({@code t[k]} 8 times, k after k, in the scratch), and the two halves are added at the
-     * end. Half the instructions per byte of the 256-bit version, whose broadcast per k made B's
-     * stream instruction-bound: 8.7-10.8 -> 12.6-14.0 GB/s streaming 112 rank-16 panels of 8192
-     * rows from memory on a 2-core Xeon VM (1 thread), where a plain read loop reaches 15.
+     * end; whole panels go four at a time ({@link #addFourPanels}). Fewer instructions per byte
+     * than the 256-bit version, whose broadcast per k bound B's stream by instructions: 8.7-10.8
+     * -> 10.5-12.2 GB/s streaming 112 rank-16 B of 8192 rows from memory on a 2-core Xeon VM (1
+     * thread), where a plain read loop reaches 15.
      *
      * @param scratch at least {@link LowRankFactors#upScratchFloats upScratchFloats(r)} floats
      */

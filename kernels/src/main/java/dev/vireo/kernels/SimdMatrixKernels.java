@@ -289,9 +289,10 @@ final class SimdMatrixKernels extends PooledMatrixKernels {
     /**
      * Four F32 rows ({@code rb} bytes apart) times x into {@code out[oo .. oo + 4)}, each summed
      * exactly as {@link #dotF32} sums it, so the results are the same bits. For the rows of a LoRA
-     * A, which stream from memory once per token: four streams at once, sharing the loads of x,
-     * read 12-14.6 GB/s against 8.3-11.2 for one row at a time (112 rank-16 A of 2048 columns, 1
-     * thread, a 2-core Xeon VM whose plain read loop reaches 15).
+     * A, which stream from memory once per token: four streams at once, sharing the loads of x.
+     * A small gain, close to the read roof: 13.3-14.1 GB/s against 12.1-14.0 for one row at a time
+     * (112 rank-16 A of 2048 columns from memory, 1 thread, a 2-core Xeon VM whose plain read loop
+     * reaches 15; a first comparison had given 12-14.6 against 8.3-11.2).
      */
     static void dotF32x4(MemorySegment s, long off, long rb, float[] x, int xo, int n, float[] out, int oo) {
         long o1 = off + rb;
