@@ -38,7 +38,7 @@ final class Int8RowKernels {
             touched += ReadAhead.touch(s, i * rb, rb);
             y[yo + i] = Int8DotKernels.q8_0(s, i * rb, a, 0, n);
         }
-        ReadAhead.sink = touched;
+        ReadAhead.keep(touched);
     }
 
     static void q4_0(MemorySegment s, long rb, int n, Int8Activations a, float[] x, int xo, float[] y, int yo,
@@ -48,7 +48,7 @@ final class Int8RowKernels {
             touched += ReadAhead.touch(s, i * rb, rb);
             y[yo + i] = Int8DotKernels.q4_0(s, i * rb, a, 0, n);
         }
-        ReadAhead.sink = touched;
+        ReadAhead.keep(touched);
     }
 
     static void q4_1(MemorySegment s, long rb, int n, Int8Activations a, float[] x, int xo, float[] y, int yo,
@@ -58,7 +58,7 @@ final class Int8RowKernels {
             touched += ReadAhead.touch(s, i * rb, rb);
             y[yo + i] = Int8DotKernels.q4_1(s, i * rb, a, 0, n);
         }
-        ReadAhead.sink = touched;
+        ReadAhead.keep(touched);
     }
 
     static void q5_0(MemorySegment s, long rb, int n, Int8Activations a, float[] x, int xo, float[] y, int yo,
@@ -68,7 +68,7 @@ final class Int8RowKernels {
             touched += ReadAhead.touch(s, i * rb, rb);
             y[yo + i] = Int8DotKernels.q5(s, i * rb, a, 0, n, false);
         }
-        ReadAhead.sink = touched;
+        ReadAhead.keep(touched);
     }
 
     static void q5_1(MemorySegment s, long rb, int n, Int8Activations a, float[] x, int xo, float[] y, int yo,
@@ -78,6 +78,6 @@ final class Int8RowKernels {
             touched += ReadAhead.touch(s, i * rb, rb);
             y[yo + i] = Int8DotKernels.q5(s, i * rb, a, 0, n, true);
         }
-        ReadAhead.sink = touched;
+        ReadAhead.keep(touched);
     }
 }

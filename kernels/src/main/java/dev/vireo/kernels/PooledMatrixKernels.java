@@ -306,7 +306,7 @@ abstract class PooledMatrixKernels implements MatrixKernels {
                     y[yOff + tok * yStride + i] = dot(w, rowOff, x, xOff + tok * xStride, tok, scratch);
                 }
             }
-            ReadAhead.sink = touched;
+            ReadAhead.keep(touched);
         }
     }
 }
