@@ -46,17 +46,7 @@ final class LoraUpKernels {
             if (k < r) {
                 even = FloatVector.fromArray(F, panels, src).fma(FloatVector.broadcast(F, t[tOff + k]), even);
             }
-            FloatVector sum = even.add(odd);
-            int lo = Math.max(from, p0);
-            int hi = Math.min(to, p0 + P);
-            if (lo == p0 && hi == p0 + P) {
-                FloatVector.fromArray(F, y, yOff + p0).add(sum).intoArray(y, yOff + p0);
-            } else {
-                sum.intoArray(edge, 0);
-                for (int i = lo; i < hi; i++) {
-                    y[yOff + i] += edge[i - p0];
-                }
-            }
+            addPanelSum(even.add(odd), p0, from, to, y, yOff, edge);
         }
     }
 
@@ -102,18 +92,26 @@ final class LoraUpKernels {
             if (k < pairs) {
                 even = FloatVector.fromArray(W, panels, src + k * P).fma(spread(scratch, k), even);
             }
-            FloatVector sum = fold(even, odd, panels, src, r, pairs, t, tOff);
-            int lo = Math.max(from, p0);
-            int hi = Math.min(to, p0 + P);
-            if (lo == p0 && hi == p0 + P) {
-                FloatVector.fromArray(F, y, yOff + p0).add(sum).intoArray(y, yOff + p0);
-            } else {
-                sum.intoArray(scratch, 0);
-                for (int i = lo; i < hi; i++) {
-                    y[yOff + i] += scratch[i - p0];
-                }
-            }
+            addPanelSum(fold(even, odd, panels, src, r, pairs, t, tOff), p0, from, to, y, yOff, scratch);
             p++;
+        }
+    }
+
+    /**
+     * Adds the 8 sums of the panel starting at row {@code p0} to y: as one vector when the panel is
+     * wholly inside {@code [from, to)}, else lane by lane through {@code edge[0, PANEL)} for the
+     * rows inside.
+     */
+    private static void addPanelSum(FloatVector sum, int p0, int from, int to, float[] y, int yOff, float[] edge) {
+        int lo = Math.max(from, p0);
+        int hi = Math.min(to, p0 + P);
+        if (lo == p0 && hi == p0 + P) {
+            FloatVector.fromArray(F, y, yOff + p0).add(sum).intoArray(y, yOff + p0);
+        } else {
+            sum.intoArray(edge, 0);
+            for (int i = lo; i < hi; i++) {
+                y[yOff + i] += edge[i - p0];
+            }
         }
     }
 
