@@ -8,7 +8,9 @@ import jdk.incubator.vector.VectorSpecies;
  * The up-projection of a LoRA term over a range of output rows: {@code y[i] += B_i . t} for rows
  * {@code from <= i < to}, with B in the k-major panels of {@link LowRankFactors#upPanels} and t
  * the {@code r} values of {@code scale * A x}. A panel of rows is {@code r} broadcast
- * multiply-adds into one vector that is added to y as it is: no per-row horizontal sum.
+ * multiply-adds into one vector that is added to y as it is: no per-row horizontal sum. Two
+ * versions over the same panels: 256-bit ({@link #addPanels}) and, for hardware with 512-bit
+ * vectors, two k per vector ({@link #addPanelsWide}); {@link #addPanelsScalar} is their twin.
  */
 final class LoraUpKernels {
     private LoraUpKernels() {}
@@ -19,6 +21,8 @@ final class LoraUpKernels {
     private static final int P = LowRankFactors.PANEL;
     /** Lane i of a 512-bit vector takes lane i + 8 (mod 16): the upper half meets the lower. */
     private static final VectorShuffle<Float> SWAP_HALVES = VectorShuffle.fromOp(W, i -> (i + P) % (2 * P));
+    /** Where t's spread-out copies start in the scratch of {@link #addPanelsWide}, after the edge panel. */
+    private static final int SPREAD = P;
 
     static {
         if (F.length() != P) {
@@ -64,6 +68,7 @@ final class LoraUpKernels {
      */
     static void addPanelsWide(float[] panels, int r, int from, int to, float[] t, int tOff, float[] y, int yOff,
             float[] scratch) {
+        // per call, in the thread's own scratch: 8 r stores against r * 32 bytes of B per 8 rows
         for (int k = 0; k < r; k++) {
             float v = t[tOff + k];
             int at = SPREAD + k * P;
@@ -114,9 +119,6 @@ final class LoraUpKernels {
             }
         }
     }
-
-    /** Where t's spread-out copies start in the scratch of {@link #addPanelsWide}, after the edge panel. */
-    private static final int SPREAD = P;
 
     /** {@code [t_k x 8, t_k+1 x 8]} from the scratch of {@link #addPanelsWide}. */
     private static FloatVector spread(float[] scratch, int k) {
