@@ -302,7 +302,11 @@ final class TiledMatmul {
             for (LowRank term : lora.terms()) {
                 WeightMatrix b = term.b();
                 for (int i = 0; i < valid; i++) {
-                    TileDequantizer.rowScalar(b, r0 + i, 0, b.cols(), a, i * rank + base);
+                    if (scalar) {
+                        TileDequantizer.rowScalar(b, r0 + i, 0, b.cols(), a, i * rank + base);
+                    } else {
+                        TileDequantizer.row(b, r0 + i, 0, b.cols(), a, i * rank + base);
+                    }
                 }
                 base += b.cols();
             }
