@@ -99,6 +99,23 @@ class TiledMatmulTest {
         }
     }
 
+    /** A single F32 term takes the bulk-copy path for B's tile rows; ranks 16 and 5 (odd). */
+    @ParameterizedTest
+    @MethodSource("types")
+    void oneF32TermIsAdded(GgmlType type) {
+        int bs = type.blockSize();
+        int rows = 31;
+        int cols = bs == 1 ? 300 : 2 * bs;
+        WeightMatrix w = RandomWeights.matrix(type, rows, cols, 13);
+        for (int r : new int[] {16, 5}) {
+            List<LowRank> terms = List.of(new LowRank(FusedLoraTest.factor(GgmlType.F32, r, cols, 7 + r),
+                    FusedLoraTest.factor(GgmlType.F32, rows, r, 8 + r), 0.75f));
+            for (int n : new int[] {17, 40}) {
+                check(w, terms, n, 31 + n + r);
+            }
+        }
+    }
+
     @Test
     void vectorDequantizationIsBitExact() {
         for (GgmlType type : RandomWeights.TYPES) {
