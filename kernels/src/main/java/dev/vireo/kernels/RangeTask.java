@@ -14,4 +14,11 @@ public interface RangeTask {
      *     (0 is the calling thread); lets a task use per-thread scratch space
      */
     void run(int from, int to, int worker);
+
+    /**
+     * Called once on each thread of a {@link WorkerPool#parallelFor} call after it has taken its
+     * last chunk (none, perhaps), before the call can return; lets a task finish work it put
+     * off. Does nothing by default.
+     */
+    default void finish(int worker) {}
 }

@@ -64,7 +64,14 @@ final class RowProduct implements RangeTask {
             throw new IllegalStateException(e);
         }
         if (lora != null) {
-            owner.addLoraTerms(lora, from, to, 1, y, yOff, 0, worker);
+            owner.addLoraTermsOrDefer(lora, from, to, 1, y, yOff, 0, worker);
+        }
+    }
+
+    @Override
+    public void finish(int worker) {
+        if (lora != null) {
+            owner.flushDeferred(lora, 1, y, yOff, 0, worker);
         }
     }
 }

@@ -57,12 +57,29 @@ public final class WorkerPool implements AutoCloseable {
      * the task are rethrown here.
      */
     public void parallelFor(int n, int grain, RangeTask task) {
+        parallelFor(n, grain, task, null);
+    }
+
+    /**
+     * Like {@link #parallelFor(int, int, RangeTask)}, but the calling thread first runs
+     * {@code callerFirst} (when not null) while the other threads already take chunks, then
+     * joins them: serial work the chunks can do without for a while (they must wait for its
+     * result themselves, e.g. through a volatile flag it sets) costs no hand-over of its own.
+     */
+    public void parallelFor(int n, int grain, RangeTask task, Runnable callerFirst) {
         if (n <= 0) {
+            if (callerFirst != null) {
+                callerFirst.run();
+            }
             return;
         }
         int g = Math.max(1, grain);
         if (threads == 1 || n <= g) {
+            if (callerFirst != null) {
+                callerFirst.run();
+            }
             task.run(0, n, 0);
+            task.finish(0);
             return;
         }
         if (closed) {
@@ -85,6 +102,9 @@ public final class WorkerPool implements AutoCloseable {
         }
         Throwable own = null;
         try {
+            if (callerFirst != null) {
+                callerFirst.run();
+            }
             runChunks(0);
         } catch (Throwable e) {
             own = e;
@@ -120,6 +140,7 @@ public final class WorkerPool implements AutoCloseable {
         for (int from = next.getAndAdd(c); from < n; from = next.getAndAdd(c)) {
             t.run(from, Math.min(n, from + c), worker);
         }
+        t.finish(worker);
     }
 
     private void workLoop(int index) {

@@ -151,6 +151,42 @@ class FusedLoraTest {
     }
 
     /**
+     * One token on two threads: the calling thread computes t while the other starts on W's
+     * rows, and chunks that end before t is ready add their B term after it is. Here A (rank 160
+     * over 4096 columns, 2.6 MB) takes far longer than all of W's 96 rows, so the other thread
+     * puts off every chunk it takes; the result must still equal one thread's and the reference.
+     * Both kernel flavours, and a stacked F16 term, run the per-row path (RowTask) and the
+     * row-range path (RowProduct).
+     */
+    @Test
+    void bTermsPutOffUntilTIsReadyAreAdded() {
+        int cols = 4096;
+        int rows = 96;
+        WeightMatrix w = RandomWeights.matrix(GgmlType.Q4_0, rows, cols, 51);
+        WeightMatrix wk = RandomWeights.matrix(GgmlType.Q4_K, rows, cols, 52);
+        List<LowRank> terms = List.of(
+                new LowRank(factor(GgmlType.F32, 160, cols, 53), factor(GgmlType.F32, rows, 160, 54), 0.25f),
+                new LowRank(factor(GgmlType.F16, 3, cols, 55), factor(GgmlType.F16, rows, 3, 56), -1f));
+        float[] x = RandomWeights.vector(cols, 57);
+        try (MatrixKernels one = new SimdMatrixKernels(1, false)) {
+            for (WeightMatrix m : List.of(w, wk)) {
+                double[][] ref = reference(m, terms, x, 0);
+                float[] y1 = new float[rows];
+                one.matvec(m, x, 0, y1, 0, new LowRankSet(terms, rows, cols, 1));
+                for (int repeat = 0; repeat < 5; repeat++) {
+                    float[] y2 = new float[rows];
+                    simdFloat.matvec(m, x, 0, y2, 0, new LowRankSet(terms, rows, cols, 1));
+                    for (int i = 0; i < rows; i++) {
+                        String where = m.type() + " repeat " + repeat + " row " + i;
+                        assertEquals(ref[0][i], y2[i], 1e-5 * ref[1][i], where);
+                        assertEquals(y1[i], y2[i], 8 * Math.ulp((float) ref[1][i]) + 1e-30f, where + " (1 vs 2 threads)");
+                    }
+                }
+            }
+        }
+    }
+
+    /**
      * With 8-bit activations W x carries the activation rounding, identical with and without the
      * adapter (same quantized x, same summation), so the difference of the two results is the
      * LoRA term alone and must equal s B (A x) computed in float from the float x.

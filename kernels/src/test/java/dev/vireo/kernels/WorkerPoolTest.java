@@ -24,6 +24,56 @@ class WorkerPoolTest {
         }
     }
 
+    /**
+     * The caller's first work runs before the caller takes any chunk (its flag is up before the
+     * caller's first chunk), every index still runs once, and each thread taking part gets one
+     * finish call after its chunks, also when the range is too small to split.
+     */
+    @Test
+    void callerFirstRunsBeforeTheCallersChunksAndEachThreadFinishesOnce() {
+        for (int threads : new int[] {1, 3}) {
+            try (WorkerPool pool = new WorkerPool(threads)) {
+                for (int n : new int[] {3, 16, 1001}) {
+                    AtomicIntegerArray hits = new AtomicIntegerArray(n);
+                    AtomicIntegerArray finishes = new AtomicIntegerArray(threads);
+                    AtomicIntegerArray chunksAfterFinish = new AtomicIntegerArray(threads);
+                    boolean[] firstDone = {false};
+                    boolean[] callerSawFirst = {true};
+                    RangeTask task = new RangeTask() {
+                        @Override
+                        public void run(int from, int to, int worker) {
+                            if (worker == 0 && !firstDone[0]) {
+                                callerSawFirst[0] = false;
+                            }
+                            if (finishes.get(worker) > 0) {
+                                chunksAfterFinish.incrementAndGet(worker);
+                            }
+                            for (int i = from; i < to; i++) {
+                                hits.incrementAndGet(i);
+                            }
+                        }
+
+                        @Override
+                        public void finish(int worker) {
+                            finishes.incrementAndGet(worker);
+                        }
+                    };
+                    pool.parallelFor(n, 4, task, () -> firstDone[0] = true);
+                    assertTrue(firstDone[0], "caller's first work ran");
+                    assertTrue(callerSawFirst[0], "the caller took chunks only after its first work");
+                    for (int i = 0; i < n; i++) {
+                        assertEquals(1, hits.get(i), threads + " threads, n " + n + " index " + i);
+                    }
+                    assertEquals(1, finishes.get(0), "the caller finishes once");
+                    for (int w = 0; w < threads; w++) {
+                        assertTrue(finishes.get(w) <= 1, "worker " + w + " finished more than once");
+                        assertEquals(0, chunksAfterFinish.get(w), "worker " + w + " ran a chunk after finishing");
+                    }
+                }
+            }
+        }
+    }
+
     @Test
     void everyIndexRunsExactlyOnceAcrossManyCalls() {
         try (WorkerPool pool = new WorkerPool(3)) {
