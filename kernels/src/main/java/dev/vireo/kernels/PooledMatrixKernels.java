@@ -24,10 +24,11 @@ abstract class PooledMatrixKernels implements MatrixKernels {
      */
     private static final int ROW_GRAIN = 16;
     /**
-     * Rows of A per chunk of {@code t = A x}: 8 rows of A are one long contiguous read per thread
-     * (rank 16, 2 threads: two chunks). In 2-row chunks the threads took turns, each reading
-     * pieces of 2 rows: decode with r16 on all projections, 1B Q4_0, 2 threads, measured 18.91-18.95
-     * tok/s that way against 18.99-19.01 in 8-row chunks (alternating runs).
+     * Rows of A per chunk of the pass {@code t = A x} that batches (below the tiled path's size)
+     * make before W's: 8 rows of A are one contiguous read per thread. In 2-row chunks the threads
+     * took turns, each reading pieces of 2 rows (decode, when it still used this pass on 2
+     * threads: 18.91-18.95 tok/s that way against 18.99-19.01, AMD VM). One token on several
+     * threads does not use this pass ({@link #overlappedDown}).
      */
     private static final int DOWN_GRAIN = 8;
 
