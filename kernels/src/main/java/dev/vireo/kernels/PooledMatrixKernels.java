@@ -147,7 +147,9 @@ abstract class PooledMatrixKernels implements MatrixKernels {
                 pool.parallelFor(w.rows(), ROW_GRAIN, fused, first);
             } finally {
                 fused.clear();
-                endOverlap();
+                if (first != null) {
+                    endOverlap();
+                }
             }
             return;
         }
@@ -168,7 +170,9 @@ abstract class PooledMatrixKernels implements MatrixKernels {
             t.x = null;
             t.y = null;
             t.lora = null;
-            endOverlap();
+            if (first != null) {
+                endOverlap();
+            }
         }
     }
 
@@ -268,7 +272,7 @@ abstract class PooledMatrixKernels implements MatrixKernels {
         }
     }
 
-    /** After a product: drops the down task's references; t counts as ready again. */
+    /** After an overlapped product: drops the down task's references; t counts as ready again. */
     private void endOverlap() {
         tReady = true;
         loraDownTask.lora = null;
